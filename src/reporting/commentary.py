@@ -1,0 +1,55 @@
+"""Commentary and actions per KPI and quarter: loaded from the committee's commentary file, sanitised.
+
+Commentary is Markdown written by analysts. Raw HTML is never passed through: `<` is escaped
+before the text reaches a notebook output, and the built-in renderer also refuses raw HTML.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from .errors import DataValidationError, Problem
+from .periods import Quarter
+
+FIELDS = ("commentary", "actions")
+
+
+def commentary_path(root: str | Path, committee: str, quarter: str | Quarter) -> Path:
+    """Where a committee's commentary for a quarter lives: commentary/<committee>/<quarter>.yaml."""
+    return Path(root) / "commentary" / committee / f"{Quarter.parse(quarter).id}.yaml"
+
+
+def sanitise(text: str | None) -> str:
+    """Markdown safe to publish: raw HTML (tags, scripts, event attributes) is shown as text, not run."""
+    if text is None or (isinstance(text, float) and pd.isna(text)):
+        return ""
+    # Escaping "<" is enough to stop every tag; Markdown shows "&lt;" as a literal "<".
+    return str(text).replace("<", "&lt;").strip()
+
+
+def load_commentary(path: str | Path) -> pd.DataFrame:
+    """Commentary and actions by indicator id; an empty table when the file does not exist yet."""
+    path = Path(path)
+    empty = pd.DataFrame({"indicator_id": pd.Series(dtype=object), "commentary": pd.Series(dtype=object), "actions": pd.Series(dtype=object)})
+    if not path.exists():
+        return empty
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as error:
+        raise DataValidationError([Problem(str(path), None, None, None, f"is not valid YAML ({error})")]) from None
+    if not isinstance(raw, dict):
+        raise DataValidationError([Problem(str(path), None, None, None, "expected a mapping from indicator id to commentary and actions")])
+    rows, problems = [], []
+    for indicator_id, entry in raw.items():
+        if isinstance(entry, str):
+            entry = {"commentary": entry}
+        if not isinstance(entry, dict) or set(entry) - set(FIELDS):
+            problems.append(Problem(str(path), None, str(indicator_id), None, "expected 'commentary:' and optionally 'actions:' under the indicator id"))
+            continue
+        rows.append({"indicator_id": str(indicator_id), **{f: (str(entry[f]).strip() if entry.get(f) else "") for f in FIELDS}})
+    if problems:
+        raise DataValidationError(problems)
+    return pd.DataFrame(rows) if rows else empty

@@ -1,0 +1,63 @@
+"""Our exceptions. Each message says what is wrong, where, and what to do about it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class ReportingError(Exception):
+    """Base class for every error the workbook raises on purpose."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in an input file: where it is, what was found, what was expected."""
+
+    file: str
+    row: int | None
+    column: str | None
+    value: object
+    expected: str
+    row_name: str = "row"  # "row" in a table, "entry" in the YAML catalogue
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.row is not None:
+            where.append(f"{self.row_name} {self.row}")
+        if self.column:
+            where.append(f"column {self.column}")
+        found = "" if self.value is None else f"{self.value!r}: "
+        return f"{', '.join(where)}: {found}{self.expected}"
+
+
+class DataValidationError(ReportingError):
+    """The dataset breaks the data contract. Carries every problem found, not just the first."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        count = len(self.problems)
+        super().__init__(
+            f"The data has {count} problem{'s' if count != 1 else ''}; "
+            f"nothing was published. Fix these and run again:\n{lines}"
+        )
+
+
+class ParamsError(ReportingError):
+    """A committee's params file is missing, unreadable or has a bad setting."""
+
+
+class QuarterError(ReportingError, ValueError):
+    """A quarter id is not of the form YYYY-YY-QN."""
+
+
+class SchemeError(ReportingError):
+    """An unknown rating scheme or an invalid scheme setting."""
+
+
+class NotebookExecutionError(ReportingError):
+    """The report notebook failed while running; points at the failing cell and the kept notebook."""
+
+
+class RenderError(ReportingError):
+    """HTML or PDF rendering failed."""

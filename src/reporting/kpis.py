@@ -1,0 +1,63 @@
+"""The committee's KPI table as at a quarter: the catalogue joined to as-at values, rated.
+
+This is the result contract's `kpis.csv`: one row per KPI in report order.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from .data.dataset import Dataset
+from .errors import ParamsError
+from .periods import Quarter, as_at
+from .ratings import change_in_performance, rate
+from .ratings.registry import SchemeConfig
+
+# The result contract's columns, in order. Columns are only ever added, never renamed.
+CONTRACT_COLUMNS = [
+    "indicator_id", "title", "period_label", "period_end", "current", "previous", "target",
+    "direction", "rating", "change", "stat_neighbour_mean", "england_mean", "regional_mean",
+    "updated_this_quarter",
+]
+EXTRA_COLUMNS = ["unit", "decimals", "status", "previous_period_label", "deviation", "note"]
+
+
+def select_indicators(catalogue: pd.DataFrame, committee: str, indicators: tuple[str, ...] | None, source: str = "params") -> pd.DataFrame:
+    """The committee's indicators in report order: as listed in params, else those tagged for it."""
+    if indicators is None:
+        chosen = catalogue[catalogue["committees"].map(lambda c: not committee or not c or committee in c)]
+        return chosen.reset_index(drop=True)
+    unknown = [i for i in indicators if i not in set(catalogue["id"])]
+    if unknown:
+        raise ParamsError(f"{source}, key indicators: {', '.join(unknown)} not in the dataset's indicators.yaml.")
+    return catalogue.set_index("id").loc[list(indicators)].reset_index()
+
+
+def build_kpis(
+    dataset: Dataset,
+    quarter: str | Quarter,
+    scheme: SchemeConfig | dict | str | None = None,
+    committee: str = "",
+    indicators: tuple[str, ...] | None = None,
+) -> pd.DataFrame:
+    """As at the quarter: each KPI's current and previous values, target, comparators, rating and change."""
+    chosen = select_indicators(dataset.catalogue, committee, indicators)
+    values = as_at(dataset.observations, quarter)
+    kpis = chosen.rename(columns={"id": "indicator_id"}).merge(values, on="indicator_id", how="left", validate="one_to_one")
+    kpis["updated_this_quarter"] = kpis["updated_this_quarter"].fillna(False).astype(bool)
+    kpis = rate(kpis, scheme)
+    kpis["change"] = change_in_performance(kpis)
+    return kpis
+
+
+def write_kpis(kpis: pd.DataFrame, path: str | Path) -> Path:
+    """Write `kpis.csv`: the contract columns first, then the extras; dates as YYYY-MM-DD."""
+    path = Path(path)
+    columns = CONTRACT_COLUMNS + [c for c in EXTRA_COLUMNS if c in kpis]
+    table = kpis[columns].copy()
+    table["period_end"] = table["period_end"].dt.strftime("%Y-%m-%d")
+    table["updated_this_quarter"] = table["updated_this_quarter"].map({True: "true", False: "false"})
+    table.to_csv(path, index=False, lineterminator="\n", float_format="%.10g")
+    return path

@@ -1,0 +1,150 @@
+"""The report's Markdown: title block, key, index, summary and one card per KPI.
+
+Everything is Markdown with pipe tables and pandoc-style attributes ({#id}, [text]{.class}),
+which both Quarto and the built-in renderer understand.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from .commentary import sanitise
+from .formatting import DIRECTION_TEXT, format_value, rating_badge
+from .params import CommitteeParams
+from .periods import Quarter
+from .ratings.registry import STATUS_MEANINGS, SchemeConfig
+
+
+def anchor(indicator_id: str) -> str:
+    """The id of a KPI's card, used by the index links."""
+    return f"kpi-{indicator_id}"
+
+
+def _cell(text) -> str:
+    """Text safe inside a pipe-table cell."""
+    return sanitise(str(text)).replace("|", "\\|").replace("\n", " ")
+
+
+def table(header: list[str], rows: list[list[str]]) -> str:
+    """A Markdown pipe table; its first row is a real header row."""
+    lines = ["| " + " | ".join(_cell(h) for h in header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(rows_cell for rows_cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def title_block(params: CommitteeParams, quarter: str | Quarter, produced_on: date | str) -> str:
+    q = Quarter.parse(quarter)
+    produced = produced_on if isinstance(produced_on, str) else f"{produced_on:%d %B %Y}"
+    lines = [
+        f"# {params.title}: {params.committee_name}",
+        "",
+        f"**{params.council}**  ",
+        f"**{q.label}** ({q.months})  ",
+        f"Produced on: {produced}",
+    ]
+    contact = params.contact or {}
+    if contact:
+        who = ", ".join(str(contact[k]) for k in ("team", "email") if contact.get(k))
+        lines.append(f"  \nContact: {who}")
+    return "\n".join(lines)
+
+
+def rating_key(scheme: SchemeConfig, kpis: pd.DataFrame) -> str:
+    """The key to the ratings in force, with the status ratings that appear in this report."""
+    rows = scheme.scheme.key(scheme.settings) if scheme.scheme.key else []
+    present = set(kpis["rating"])
+    rows += [(label, meaning) for label, meaning in STATUS_MEANINGS if label in present]
+    body = [[rating_badge(label), _cell(meaning)] for label, meaning in rows]
+    return "## Key to ratings {#key}\n\n" + table(["Rating", "Meaning"], body) + (
+        "\n\nChange in performance compares the current figure with the previous one, as shown"
+        " (to the decimal places displayed), using the indicator's direction for improvement."
+    )
+
+
+def index_table(kpis: pd.DataFrame) -> str:
+    """Every KPI in report order with its figures, rating and change, linked to its card."""
+    rows = []
+    for kpi in kpis.itertuples(index=False):
+        fmt = lambda v: format_value(v, kpi.unit, kpi.decimals)  # noqa: E731
+        rows.append([
+            f"[{_cell(kpi.indicator_id)}](#{anchor(kpi.indicator_id)})",
+            f"[{_cell(kpi.title)}](#{anchor(kpi.indicator_id)})",
+            _cell(kpi.period_label if pd.notna(kpi.period_label) else "No data"),
+            fmt(kpi.current),
+            fmt(kpi.target) if pd.notna(kpi.target) else _cell(kpi.target_note or "–"),
+            rating_badge(kpi.rating),
+            kpi.change or "–",
+            "Yes" if kpi.updated_this_quarter else "No",
+        ])
+    header = ["Indicator", "Title", "Period", "Current", "Target", "Rating", "Change", "Updated this quarter"]
+    return "## Index of indicators {#index}\n\n" + table(header, rows)
+
+
+def summary_table(counts: pd.DataFrame) -> str:
+    """How many KPIs have each rating, with percentages; every rating in the scheme is listed."""
+    rows = [
+        [rating_badge(r), str(c) if c else "–", f"{p:.0f}%" if c else "–"]
+        for r, c, p in zip(counts["rating"], counts["count"], counts["percent"])
+    ]
+    total = int(counts["count"].sum())
+    note = ""
+    if counts["count"].sum() and round(counts.loc[counts["count"] > 0, "percent"].round(0).sum()) != 100:
+        note = "\n\nPercentages may not add to 100 because of rounding."
+    return (
+        f"## Summary of ratings {{#summary}}\n\n{total} indicators are reported.\n\n"
+        + table(["Rating", "Number of KPIs", "Percentage of KPIs"], rows)
+        + note
+    )
+
+
+def kpi_card(kpi: pd.Series) -> str:
+    """The card for one KPI: heading, figures, description and sources (the chart and commentary follow)."""
+    fmt = lambda v: format_value(v, kpi["unit"], kpi["decimals"])  # noqa: E731
+    current_label = kpi["period_label"] if pd.notna(kpi["period_label"]) else "no data"
+    previous_label = kpi["previous_period_label"] if pd.notna(kpi.get("previous_period_label")) else "none"
+    target = fmt(kpi["target"]) if pd.notna(kpi["target"]) else (kpi.get("target_note") or ("–" if kpi["status"] == "target" else kpi["rating"]))
+    parts = [
+        f"## Indicator {kpi['indicator_id']}: {_cell(kpi['title'])} {{#{anchor(kpi['indicator_id'])}}}",
+        "",
+        f"[Return to index](#index)",
+        "",
+        table(
+            ["Target", "Direction for improvement", f"Current ({_cell(current_label)})", f"Previous ({_cell(previous_label)})", "Change in performance"],
+            [[_cell(target), DIRECTION_TEXT[kpi["direction"]], fmt(kpi["current"]), fmt(kpi["previous"]), kpi["change"] or "–"]],
+        ),
+        "",
+        table(
+            ["Statistical neighbour mean", "England mean", "Regional mean", "Rating"],
+            [[fmt(kpi["stat_neighbour_mean"]), fmt(kpi["england_mean"]), fmt(kpi["regional_mean"]), rating_badge(kpi["rating"])]],
+        ),
+    ]
+    if not kpi["updated_this_quarter"]:
+        latest = f"the latest figure is for {current_label}" if pd.notna(kpi["period_label"]) else "there is no figure yet"
+        parts += ["", f"**Not updated this quarter:** {latest}."]
+    if isinstance(kpi.get("note"), str) and kpi["note"].strip():
+        parts += ["", f"**Note:** {_cell(kpi['note'])}"]
+    details = []
+    if kpi.get("description"):
+        details += ["### Indicator description", "", sanitise(kpi["description"])]
+    if kpi.get("calculation"):
+        details += ["", f"**Calculation:** {sanitise(kpi['calculation'])}"]
+    for field in ("numerator", "denominator"):
+        if kpi.get(field):
+            details += ["", f"**{field.capitalize()}:** {sanitise(kpi[field])}"]
+    if kpi.get("sources"):
+        details += ["", "**Sources:** " + "; ".join(sanitise(s) for s in kpi["sources"])]
+    links = [link for link in (kpi.get("links") or []) if isinstance(link, dict) and link.get("url")]
+    if links:
+        details += ["", "**Useful links:**", ""] + [f"- [{sanitise(l.get('title') or l['url'])}]({l['url']})" for l in links]
+    return "\n".join(parts + ([""] + details if details else []))
+
+
+def commentary_block(kpi: pd.Series) -> str:
+    """Commentary and actions, as the analyst wrote them (sanitised); says so when they are missing."""
+    commentary = sanitise(kpi.get("commentary")) or "_No commentary has been provided for this quarter._"
+    actions = sanitise(kpi.get("actions"))
+    if not actions:
+        actions = "_No actions recorded, although this indicator is rated Red._" if kpi["rating"] == "Red" else "_None required._"
+    return f"### Commentary\n\n{commentary}\n\n### Actions\n\n{actions}"

@@ -1,0 +1,104 @@
+"""A committee's params file, `params/<committee>.yaml`: who it is for, which data, which scheme."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .errors import ParamsError
+from .periods import Quarter
+from .ratings.registry import SchemeConfig, scheme_config
+
+REQUIRED = ("council", "committee_name", "dataset")
+KNOWN = REQUIRED + (
+    "id", "default_quarter", "scheme", "indicators", "contact", "notebook", "title", "chart_periods",
+)
+
+
+@dataclass(frozen=True)
+class CommitteeParams:
+    """The settings for one committee's report, read from its params file."""
+
+    id: str
+    council: str
+    committee_name: str
+    dataset: Path  # absolute
+    scheme: SchemeConfig
+    source: Path
+    default_quarter: Quarter | None = None
+    indicators: tuple[str, ...] | None = None  # report order; None: the catalogue's entries for this committee
+    title: str = "Performance Report"
+    contact: dict = field(default_factory=dict)
+    notebook: Path | None = None
+    chart_periods: int = 24  # most recent observations drawn on each KPI's chart
+
+
+def project_root(params_file: Path) -> Path:
+    """The folder that holds params/: relative paths in a params file start there."""
+    return params_file.resolve().parent.parent
+
+
+def load_params(path: str | Path) -> CommitteeParams:
+    """Read and check a committee's params file; errors name the file and the key."""
+    path = Path(path)
+    source = str(path)
+    if not path.exists():
+        raise ParamsError(f"{source}: no such params file. Each committee needs params/<committee>.yaml.")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as error:
+        raise ParamsError(f"{source}: not valid YAML ({error}).") from None
+    if not isinstance(raw, dict):
+        raise ParamsError(f"{source}: expected key: value settings such as 'council: ...'.")
+    unknown = sorted(set(raw) - set(KNOWN))
+    if unknown:
+        raise ParamsError(f"{source}, key {unknown[0]}: not a known setting; the settings are {', '.join(KNOWN)}.")
+    for key in REQUIRED:
+        if not raw.get(key):
+            raise ParamsError(f"{source}, key {key}: required but missing.")
+    root = project_root(path)
+    committee_id = str(raw.get("id") or path.stem)
+    if committee_id != path.stem:
+        raise ParamsError(f"{source}, key id: {committee_id!r} must match the file name {path.stem!r}.")
+    dataset = (root / raw["dataset"]).resolve()
+    if not dataset.is_dir():
+        raise ParamsError(f"{source}, key dataset: folder {raw['dataset']!r} not found (looked in {dataset}).")
+    indicators = raw.get("indicators")
+    if indicators is not None:
+        if not isinstance(indicators, list) or not indicators:
+            raise ParamsError(f"{source}, key indicators: expected a list of indicator ids in report order.")
+        indicators = tuple(str(i) for i in indicators)
+    default_quarter = None
+    if raw.get("default_quarter"):
+        try:
+            default_quarter = Quarter.parse(str(raw["default_quarter"]))
+        except ValueError as error:
+            raise ParamsError(f"{source}, key default_quarter: {error}") from None
+    notebook = (root / raw["notebook"]).resolve() if raw.get("notebook") else None
+    contact = raw.get("contact") or {}
+    if not isinstance(contact, dict):
+        raise ParamsError(f"{source}, key contact: expected settings such as 'team:' and 'email:'.")
+    chart_periods = raw.get("chart_periods", 24)
+    if not isinstance(chart_periods, int) or chart_periods < 2:
+        raise ParamsError(f"{source}, key chart_periods: expected a whole number of 2 or more.")
+    return CommitteeParams(
+        id=committee_id,
+        council=str(raw["council"]),
+        committee_name=str(raw["committee_name"]),
+        dataset=dataset,
+        scheme=scheme_config(raw.get("scheme"), source),
+        source=path.resolve(),
+        default_quarter=default_quarter,
+        indicators=indicators,
+        title=str(raw.get("title") or "Performance Report"),
+        contact=contact,
+        notebook=notebook,
+        chart_periods=chart_periods,
+    )
+
+
+def committee_ids(params_dir: str | Path) -> list[str]:
+    """Every committee with a params file in the folder, sorted."""
+    return sorted(p.stem for p in Path(params_dir).glob("*.yaml"))

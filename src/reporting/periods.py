@@ -1,0 +1,109 @@
+"""UK local-government financial quarters and as-at selection of KPI values."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from .errors import QuarterError
+
+_QUARTER_ID = re.compile(r"^(\d{4})-(\d{2})-Q([1-4])$")
+# Financial year quarters start in April: Q1 Apr-Jun, Q2 Jul-Sep, Q3 Oct-Dec, Q4 Jan-Mar.
+_FIRST_MONTH = {1: 4, 2: 7, 3: 10, 4: 1}
+
+
+@dataclass(frozen=True, order=True)
+class Quarter:
+    """A financial-year quarter such as 2023-24-Q3 (October to December 2023)."""
+
+    start_year: int  # calendar year in which the financial year starts
+    number: int
+
+    @classmethod
+    def parse(cls, quarter_id: str | Quarter) -> Quarter:
+        """Read a quarter id like '2023-24-Q3'; raise QuarterError with an example otherwise."""
+        if isinstance(quarter_id, Quarter):
+            return quarter_id
+        match = _QUARTER_ID.match(str(quarter_id).strip())
+        if not match:
+            raise QuarterError(
+                f"Quarter {quarter_id!r} is not a quarter id. Write it as YYYY-YY-QN, "
+                "for example 2023-24-Q3 for October to December 2023."
+            )
+        start, end_two, number = int(match[1]), int(match[2]), int(match[3])
+        if (start + 1) % 100 != end_two:
+            raise QuarterError(
+                f"Quarter {quarter_id!r}: the financial year {start}-{end_two:02d} does not run "
+                f"over consecutive years. Did you mean {start}-{(start + 1) % 100:02d}-Q{number}?"
+            )
+        return cls(start, number)
+
+    @property
+    def id(self) -> str:
+        return f"{self.start_year}-{(self.start_year + 1) % 100:02d}-Q{self.number}"
+
+    @property
+    def start(self) -> date:
+        year = self.start_year + (1 if self.number == 4 else 0)
+        return date(year, _FIRST_MONTH[self.number], 1)
+
+    @property
+    def end(self) -> date:
+        return (pd.Timestamp(self.start) + pd.offsets.QuarterEnd(startingMonth=3)).date()
+
+    @property
+    def financial_year(self) -> str:
+        """The year as councils write it, e.g. '2023/24'."""
+        return f"{self.start_year}/{(self.start_year + 1) % 100:02d}"
+
+    @property
+    def label(self) -> str:
+        """e.g. 'Quarter 3, 2023/24'."""
+        return f"Quarter {self.number}, {self.financial_year}"
+
+    @property
+    def short_label(self) -> str:
+        """e.g. 'Q3 2023/24'."""
+        return f"Q{self.number} {self.financial_year}"
+
+    @property
+    def months(self) -> str:
+        """The months covered, e.g. 'October to December 2023'."""
+        first = pd.Timestamp(self.start)
+        last = pd.Timestamp(self.end)
+        return f"{first:%B} to {last:%B %Y}" if first.year == last.year else f"{first:%B %Y} to {last:%B %Y}"
+
+    def previous(self) -> Quarter:
+        if self.number == 1:
+            return Quarter(self.start_year - 1, 4)
+        return Quarter(self.start_year, self.number - 1)
+
+    def __str__(self) -> str:
+        return self.id
+
+
+def as_at(observations: pd.DataFrame, quarter: str | Quarter) -> pd.DataFrame:
+    """Each indicator's current and previous observation as at the end of a quarter.
+
+    Current is the latest observation on or before the quarter end; previous the one
+    before it. Targets and comparators are carried forward from earlier periods when the
+    current row leaves them empty (benchmarks are published less often than the data).
+    An indicator is `updated_this_quarter` when its current period ends inside the quarter.
+    """
+    q = Quarter.parse(quarter)
+    end = pd.Timestamp(q.end)
+    upto = observations[observations["period_end"] <= end].sort_values(["indicator_id", "period_end"])
+    carried = ["target", "stat_neighbour_mean", "england_mean", "regional_mean"]
+    upto = upto.assign(**{c: upto.groupby("indicator_id", sort=False)[c].ffill() for c in carried})
+    grouped = upto.groupby("indicator_id", sort=False)
+    current = grouped.nth(-1).set_index("indicator_id")
+    previous = grouped.nth(-2).set_index("indicator_id")
+    result = current.rename(columns={"value": "current"})
+    result["previous"] = previous["value"].reindex(result.index)
+    result["previous_period_label"] = previous["period_label"].reindex(result.index)
+    result["previous_period_end"] = previous["period_end"].reindex(result.index)
+    result["updated_this_quarter"] = result["period_end"] >= pd.Timestamp(q.start)
+    return result.reset_index()

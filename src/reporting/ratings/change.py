@@ -1,0 +1,36 @@
+"""Change in performance: current against previous at the indicator's displayed precision."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+IMPROVING, DECLINING, UNCHANGED = "Improving", "Declining", "Unchanged"
+
+
+def displayed(values: pd.Series, decimals: pd.Series) -> pd.Series:
+    """Values rounded half away from zero to each row's decimal places, as the report shows them."""
+    scale = np.power(10.0, decimals.to_numpy(dtype=float))
+    v = values.to_numpy(dtype=float) * scale
+    # Round the scaled value to 9 places first so 5.185 * 100 = 518.4999999 still rounds up.
+    rounded = np.sign(v) * np.floor(np.abs(np.round(v, 9)) + 0.5)
+    return pd.Series(rounded / scale, index=values.index)
+
+
+def change_in_performance(kpis: pd.DataFrame) -> pd.Series:
+    """Improving, Declining or Unchanged using the direction; empty where there is nothing to compare.
+
+    Indicators whose direction is `none` are Unchanged when equal and otherwise empty: a rise is
+    neither better nor worse.
+    """
+    current = displayed(kpis["current"], kpis["decimals"])
+    previous = displayed(kpis["previous"], kpis["decimals"])
+    sign = kpis["direction"].map({"higher": 1.0, "lower": -1.0}).to_numpy(dtype=float)
+    better = sign * (current - previous).to_numpy()
+    comparable = current.notna().to_numpy() & previous.notna().to_numpy()
+    change = np.select(
+        [~comparable, current.to_numpy() == previous.to_numpy(), better > 0, better < 0],
+        ["", UNCHANGED, IMPROVING, DECLINING],
+        "",
+    )
+    return pd.Series(change, index=kpis.index, name="change")

@@ -1,0 +1,134 @@
+"""The scheme registry: a scheme is a function over as-at KPIs plus a frozen settings class.
+
+Adding a council's own scheme is one module: define a settings dataclass and a function,
+decorate it with `register_scheme`, and name it in the committee's params.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import pandas as pd
+
+from ..errors import SchemeError
+
+# Ratings given by status to indicators that are not rated against a target, in every scheme.
+STATUS_LABELS = {
+    "contextual": "Contextual",
+    "baseline": "Baseline",
+    "in_development": "In development",
+    "suspended": "Suspended",
+}
+NOT_RATED = "Not rated"
+STATUS_MEANINGS = [
+    ("Baseline", "Performance is being tracked to inform the setting of a target."),
+    ("Contextual", "Tracks activity to give context; no performance target is set."),
+    ("In development", "The measure is agreed; data collection and target setting are in development."),
+    ("Suspended", "Reporting of this measure is suspended."),
+    (NOT_RATED, "A target applies but the value or target is missing, so no rating can be given."),
+]
+
+
+@dataclass(frozen=True)
+class Scheme:
+    """A registered rating scheme."""
+
+    name: str
+    function: Callable[[pd.DataFrame, Any], pd.DataFrame | pd.Series]
+    settings: type
+    labels: tuple[str, ...]  # every rating it can give, most severe first, for counts and keys
+    description: str
+    key: Callable[[Any], list[tuple[str, str]]] | None = None  # (rating, meaning) rows for the report's key
+
+
+@dataclass(frozen=True)
+class SchemeConfig:
+    """A scheme chosen in params, with its validated settings."""
+
+    scheme: Scheme
+    settings: Any
+
+    @property
+    def name(self) -> str:
+        return self.scheme.name
+
+
+_SCHEMES: dict[str, Scheme] = {}
+
+
+def register_scheme(name: str, settings: type, labels: tuple[str, ...], key=None):
+    """Decorator: register `function(kpis, settings)` as the rating scheme called `name`.
+
+    `key(settings)` returns the (rating, meaning) rows that explain the scheme to readers.
+    """
+
+    def decorate(function):
+        doc = (function.__doc__ or "").strip().splitlines()
+        _SCHEMES[name] = Scheme(name, function, settings, tuple(labels), doc[0] if doc else name, key)
+        return function
+
+    return decorate
+
+
+def available_schemes() -> list[str]:
+    return sorted(_SCHEMES)
+
+
+def get_scheme(name: str) -> Scheme:
+    try:
+        return _SCHEMES[name]
+    except KeyError:
+        raise SchemeError(
+            f"Unknown rating scheme {name!r}; the schemes available are {', '.join(available_schemes())}."
+        ) from None
+
+
+def scheme_config(options: dict | str | None, source: str = "params") -> SchemeConfig:
+    """Validate the `scheme` block of a params file: its name and each setting.
+
+    `source` names the params file in error messages, e.g. "params/cambridgeshire-cyp.yaml".
+    """
+    if options is None:
+        options = {"name": "ragb"}
+    if isinstance(options, str):
+        options = {"name": options}
+    if not isinstance(options, dict) or "name" not in options:
+        raise SchemeError(f"{source}, key scheme: expected a mapping with a name, e.g. 'scheme: {{name: ragb}}'.")
+    options = dict(options)
+    try:
+        scheme = get_scheme(str(options.pop("name")))
+    except SchemeError as error:
+        raise SchemeError(f"{source}, key scheme.name: {error}") from None
+    fields = {f.name for f in dataclasses.fields(scheme.settings)}
+    unknown = sorted(set(options) - fields)
+    if unknown:
+        raise SchemeError(
+            f"{source}, key scheme.{unknown[0]}: not a setting of the {scheme.name} scheme; "
+            f"its settings are {', '.join(sorted(fields))}."
+        )
+    try:
+        settings = scheme.settings(**options)
+    except (TypeError, ValueError) as error:
+        raise SchemeError(f"{source}, key scheme: {error}") from None
+    return SchemeConfig(scheme, settings)
+
+
+def rate(kpis: pd.DataFrame, config: SchemeConfig | dict | str | None = None) -> pd.DataFrame:
+    """Rate as-at KPIs with a scheme: adds `rating` (and any columns the scheme adds).
+
+    Indicators whose status is not `target` get their status as their rating, whatever the scheme.
+    """
+    if not isinstance(config, SchemeConfig):
+        config = scheme_config(config)
+    result = config.scheme.function(kpis, config.settings)
+    rated = kpis.copy()
+    if isinstance(result, pd.Series):
+        rated["rating"] = result
+    else:
+        for column in result.columns:
+            rated[column] = result[column]
+    by_status = rated["status"].map(STATUS_LABELS)
+    rated["rating"] = by_status.fillna(rated["rating"]).fillna(NOT_RATED)
+    return rated
