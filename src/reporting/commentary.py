@@ -53,3 +53,13 @@ def load_commentary(path: str | Path) -> pd.DataFrame:
     if problems:
         raise DataValidationError(problems)
     return pd.DataFrame(rows) if rows else empty
+
+
+def attach_commentary(kpis: pd.DataFrame, commentary: pd.DataFrame) -> pd.DataFrame:
+    """Add `commentary` and `actions` columns to the KPI table (empty text where none was written)."""
+    merged = kpis.drop(columns=[c for c in FIELDS if c in kpis]).merge(
+        commentary[["indicator_id", *FIELDS]], on="indicator_id", how="left", validate="one_to_one"
+    )
+    for field in FIELDS:
+        merged[field] = merged[field].fillna("").astype(object)
+    return merged

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timezone
 
 import pandas as pd
 
@@ -107,3 +108,22 @@ def as_at(observations: pd.DataFrame, quarter: str | Quarter) -> pd.DataFrame:
     result["previous_period_end"] = previous["period_end"].reindex(result.index)
     result["updated_this_quarter"] = result["period_end"] >= pd.Timestamp(q.start)
     return result.reset_index()
+
+
+def history(observations: pd.DataFrame, indicator_id: str, quarter: str | Quarter, periods: int = 24) -> pd.DataFrame:
+    """One indicator's observations up to the quarter end, the most recent `periods` of them, oldest first."""
+    end = pd.Timestamp(Quarter.parse(quarter).end)
+    rows = observations[(observations["indicator_id"] == indicator_id) & (observations["period_end"] <= end)]
+    return rows.sort_values("period_end").tail(periods).reset_index(drop=True)
+
+
+def produced_on(value: str | date | None = None) -> date:
+    """The report's produced-on date: the given date, else SOURCE_DATE_EPOCH (reproducible builds), else today."""
+    if isinstance(value, date):
+        return value
+    if value:
+        return date.fromisoformat(str(value))
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        return datetime.fromtimestamp(int(epoch), tz=timezone.utc).date()
+    return date.today()

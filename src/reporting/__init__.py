@@ -1,0 +1,85 @@
+"""reporting: reproducible quarterly performance reports for council committees.
+
+The data moves one way: load → validate → as at a quarter → rate → summarise → chart →
+display → render → publish. Each step is a plain function here; the report notebook calls them.
+"""
+
+__version__ = "0.1.0"
+
+from .charts import figure_png, kpi_alt_text, kpi_chart, rating_alt_text, rating_chart, use_report_style
+from .commentary import attach_commentary, commentary_path, load_commentary, sanitise
+from .data import Dataset, load_catalogue, load_dataset, load_observations
+from .display import show_chart, show_markdown
+from .errors import (
+    DataValidationError,
+    NotebookExecutionError,
+    ParamsError,
+    Problem,
+    QuarterError,
+    RenderError,
+    ReportingError,
+    SchemeError,
+)
+from .formatting import format_value
+from .kpis import build_kpis, write_kpis
+from .layout import commentary_block, index_table, kpi_card, rating_key, summary_table, title_block
+from .params import CommitteeParams, committee_ids, load_params
+from .periods import Quarter, as_at, history, produced_on
+from .ratings import available_schemes, change_in_performance, get_scheme, rate, register_scheme, scheme_config
+from .render import render
+from .run import RunResult, run_committee
+from .summary import rating_counts
+
+__all__ = [
+    "CommitteeParams",
+    "DataValidationError",
+    "Dataset",
+    "NotebookExecutionError",
+    "ParamsError",
+    "Problem",
+    "Quarter",
+    "QuarterError",
+    "RenderError",
+    "ReportingError",
+    "RunResult",
+    "SchemeError",
+    "__version__",
+    "as_at",
+    "attach_commentary",
+    "available_schemes",
+    "build_kpis",
+    "change_in_performance",
+    "commentary_block",
+    "commentary_path",
+    "committee_ids",
+    "figure_png",
+    "format_value",
+    "get_scheme",
+    "history",
+    "index_table",
+    "kpi_alt_text",
+    "kpi_card",
+    "kpi_chart",
+    "load_catalogue",
+    "load_commentary",
+    "load_dataset",
+    "load_observations",
+    "load_params",
+    "produced_on",
+    "rate",
+    "rating_alt_text",
+    "rating_chart",
+    "rating_counts",
+    "rating_key",
+    "register_scheme",
+    "render",
+    "run_committee",
+    "sanitise",
+    "scheme_config",
+    "show_chart",
+    "show_markdown",
+    "summary_table",
+    "title_block",
+    "use_report_style",
+    "write_kpis",
+]

@@ -1,0 +1,25 @@
+"""Run notebooks in this environment's Python, whatever Jupyter kernels the user has installed."""
+
+from __future__ import annotations
+
+import sys
+
+from jupyter_client.kernelspec import KernelSpec
+from jupyter_client.manager import AsyncKernelManager
+
+
+class ProjectKernelManager(AsyncKernelManager):
+    """A kernel manager whose kernel is always `sys.executable -m ipykernel_launcher`.
+
+    A `python3` kernelspec elsewhere on the machine (a conda base, ~/.local) could otherwise
+    run the report with other versions of pandas or of this package.
+    """
+
+    @property
+    def kernel_spec(self) -> KernelSpec:
+        return KernelSpec(
+            argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+            display_name=f"Python ({sys.executable})",
+            language="python",
+            env={},
+        )

@@ -1,0 +1,70 @@
+"""The built-in renderer: nbconvert with the workbook's own template for HTML, WeasyPrint for PDF."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+from nbconvert import HTMLExporter
+
+from ..errors import RenderError
+from .markdown import markdown_to_html
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+class ReportExporter(HTMLExporter):
+    """HTMLExporter using the `report` template: outputs only, our Markdown parser, no prompts."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("extra_template_basedirs", [str(TEMPLATES)])
+        kwargs.setdefault("template_name", "report")
+        super().__init__(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True, **kwargs)
+
+    def default_filters(self):
+        """nbconvert's filters, with our Markdown parser in place of its markdown2html."""
+        for name, function in super().default_filters():
+            yield (name, markdown_to_html if name == "markdown2html" else function)
+
+
+def report_metadata(nb: nbformat.NotebookNode) -> dict:
+    """The title, running header and footer the notebook recorded for its renderings."""
+    meta = dict(nb.metadata.get("reporting", {}))
+    meta.setdefault("title", "Performance report")
+    meta.setdefault("running_header", meta["title"])
+    meta.setdefault("footer", "")
+    meta.setdefault("language", "en-GB")
+    meta.setdefault("version", "")
+    return meta
+
+
+def render_html(notebook: str | Path, html_path: str | Path) -> Path:
+    """Render an executed notebook to one self-contained HTML file (charts inline, no code)."""
+    nb = nbformat.read(str(notebook), as_version=4)
+    try:
+        body, _ = ReportExporter().from_notebook_node(nb, resources={"report": report_metadata(nb)})
+    except Exception as error:  # nbconvert and Jinja raise many kinds
+        raise RenderError(f"Could not render {notebook} to HTML: {error}") from error
+    html_path = Path(html_path)
+    html_path.write_text(body, encoding="utf-8")
+    return html_path
+
+
+def render_pdf(html_path: str | Path, pdf_path: str | Path) -> Path:
+    """Print the HTML report to PDF with WeasyPrint (page header and numbers come from the CSS)."""
+    from weasyprint import HTML  # imported here: it is the slowest import and only PDF needs it
+
+    html_path, pdf_path = Path(html_path), Path(pdf_path)
+    try:
+        HTML(filename=str(html_path), base_url=str(html_path.parent)).write_pdf(str(pdf_path), pdf_variant=None)
+    except Exception as error:
+        raise RenderError(f"Could not render {html_path} to PDF: {error}") from error
+    return pdf_path
+
+
+def render_builtin(notebook: str | Path, folder: str | Path, stem: str = "report") -> list[Path]:
+    """report.html and report.pdf beside each other in `folder`."""
+    folder = Path(folder)
+    html = render_html(notebook, folder / f"{stem}.html")
+    pdf = render_pdf(html, folder / f"{stem}.pdf")
+    return [html, pdf]

@@ -1,0 +1,164 @@
+"""One committee's report for one quarter: validate, execute with papermill, render, publish atomically.
+
+Outputs are built in a hidden staging folder beside the final one and moved into
+`outputs/<quarter>/<committee>/` only when everything succeeded, so a failed run leaves the
+previous good outputs as they were.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import nbformat
+import papermill
+from papermill.exceptions import PapermillExecutionError
+
+from . import __version__
+from .commentary import commentary_path, load_commentary
+from .data import load_dataset
+from .errors import NotebookExecutionError, ParamsError, ReportingError
+from .kernel import ProjectKernelManager
+from .params import load_params
+from .periods import Quarter, produced_on
+from .render import render
+
+NOTEBOOK = Path("notebooks") / "committee_report.ipynb"
+OUTPUT_FILES = ("report.ipynb", "report.html", "report.pdf", "kpis.csv")
+
+
+@dataclass
+class RunResult:
+    """What a run produced and how long each stage took (seconds)."""
+
+    committee: str
+    quarter: str
+    output_dir: Path
+    renderer: str
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def files(self) -> list[Path]:
+        return [self.output_dir / name for name in OUTPUT_FILES]
+
+
+def output_dir(root: Path, quarter: Quarter, committee: str) -> Path:
+    return root / "outputs" / quarter.id / committee
+
+
+def failed_dir(root: Path, quarter: Quarter, committee: str) -> Path:
+    """Where a failed run's executed notebook is kept for debugging, away from published outputs."""
+    return root / "outputs" / quarter.id / "_failed" / committee
+
+
+def run_committee(
+    committee: str,
+    quarter: str | Quarter | None = None,
+    root: str | Path = ".",
+    renderer: str = "auto",
+    produced: str | date | None = None,
+) -> RunResult:
+    """Produce `outputs/<quarter>/<committee>/` (report.ipynb, report.html, report.pdf, kpis.csv).
+
+    Invalid data or params stop the run before anything is written.
+    """
+    root = Path(root).resolve()
+    started = time.perf_counter()
+    params = load_params(root / "params" / f"{committee}.yaml")
+    if quarter is None and params.default_quarter is None:
+        raise ParamsError(f"{params.source}: no --quarter given and no default_quarter set.")
+    q = Quarter.parse(quarter) if quarter is not None else params.default_quarter
+    notebook = params.notebook or root / NOTEBOOK
+    if not notebook.exists():
+        raise ParamsError(f"{params.source}: the report notebook {notebook} does not exist.")
+    # Validate every input before anything is written: bad data never reaches outputs/.
+    load_dataset(params.dataset)
+    commentary = commentary_path(root, params.id, q)
+    load_commentary(commentary)
+    day = produced_on(produced)
+
+    final = output_dir(root, q, params.id)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{params.id}.staging-", dir=final.parent))
+    result = RunResult(params.id, q.id, final, renderer)
+    try:
+        executed = staging / "report.ipynb"
+        t0 = time.perf_counter()
+        _execute(notebook, executed, root, {
+            "committee": params.id,
+            "quarter": q.id,
+            "data_path": str(params.dataset),
+            "output_dir": str(staging),
+            "params_path": str(params.source),
+            "commentary_path": str(commentary),
+            "produced_on": day.isoformat(),
+        }, failed_dir(root, q, params.id))
+        _record_metadata(executed, params, q, day)
+        result.timings["execute"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        result.renderer, _ = render(executed, staging, renderer)
+        result.timings["render"] = time.perf_counter() - t0
+        missing = [name for name in OUTPUT_FILES if not (staging / name).exists()]
+        if missing:
+            raise ReportingError(f"The run did not produce {', '.join(missing)}; nothing was published.")
+        _publish(staging, final)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    result.timings["total"] = time.perf_counter() - started
+    return result
+
+
+def _execute(notebook: Path, executed: Path, root: Path, parameters: dict, keep_failed: Path) -> None:
+    """Execute the notebook with papermill in this environment's kernel; on failure keep it and say where."""
+    try:
+        papermill.execute_notebook(
+            str(notebook),
+            str(executed),
+            parameters=parameters,
+            cwd=str(root),
+            kernel_name="python3",
+            kernel_manager_class=ProjectKernelManager,
+            progress_bar=False,
+            request_save_on_cell_execute=False,
+        )
+    except PapermillExecutionError as error:
+        keep_failed.mkdir(parents=True, exist_ok=True)
+        kept = keep_failed / "report.ipynb"
+        shutil.copyfile(executed, kept)
+        raise NotebookExecutionError(
+            f"The report notebook failed in cell {error.cell_index} (execution count {error.exec_count}): "
+            f"{error.ename}: {error.evalue}\n"
+            f"The executed notebook is kept for debugging at {kept}.\n"
+            "Previous outputs were left untouched."
+        ) from None
+
+
+def _record_metadata(executed: Path, params, quarter: Quarter, day: date) -> None:
+    """Store the title and running header in the notebook, for whichever renderer reads it."""
+    nb = nbformat.read(str(executed), as_version=4)
+    nb.metadata["reporting"] = {
+        "title": f"{params.title}: {params.committee_name}, {quarter.short_label}",
+        "running_header": f"{params.council} · {params.committee_name} · {quarter.label}",
+        "footer": f"{params.council}. {params.title}, {params.committee_name}, {quarter.label}. Produced on {day:%d %B %Y}.",
+        "language": "en-GB",
+        "version": __version__,
+    }
+    nbformat.write(nb, str(executed))
+
+
+def _publish(staging: Path, final: Path) -> None:
+    """Swap the staging folder into place; the old outputs are removed only after the new ones are in."""
+    os.chmod(staging, 0o755)
+    if final.exists():
+        retired = final.with_name(f".{final.name}.old-{os.getpid()}")
+        os.replace(final, retired)
+        os.replace(staging, final)
+        shutil.rmtree(retired, ignore_errors=True)
+    else:
+        os.replace(staging, final)
