@@ -26,9 +26,19 @@ from .layout import commentary_block, index_table, kpi_card, rating_key, summary
 from .params import CommitteeParams, committee_ids, load_params
 from .periods import Quarter, as_at, history, produced_on
 from .ratings import available_schemes, change_in_performance, get_scheme, rate, register_scheme, scheme_config
-from .render import render
-from .run import RunResult, run_committee
 from .summary import rating_counts
+
+# Running and rendering pull in papermill, nbconvert and WeasyPrint; the report notebook's kernel
+# needs none of them, so they load on first use (saves about a second per report).
+_LAZY = {"render": ".render", "run_committee": ".run", "RunResult": ".run"}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name], __name__), name)
+    raise AttributeError(f"module 'reporting' has no attribute {name!r}")
 
 __all__ = [
     "CommitteeParams",

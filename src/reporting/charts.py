@@ -99,7 +99,8 @@ def kpi_chart(history: pd.DataFrame, kpi: pd.Series) -> plt.Figure:
     ax.margins(y=0.15)
     if unit == "percent":
         ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}%"))
-    fig.tight_layout()
+    # A fixed layout (legend on the right) is faster than tight_layout and the same on every chart.
+    fig.subplots_adjust(left=0.1, right=0.66, top=0.95, bottom=0.14)
     return fig
 
 
@@ -107,7 +108,7 @@ def rating_chart(counts: pd.DataFrame) -> plt.Figure:
     """A horizontal bar chart of how many KPIs have each rating, with the count written on each bar."""
     use_report_style()
     shown = counts[counts["count"] > 0]
-    fig, ax = plt.subplots(figsize=(WIDTH_INCHES, 0.45 * max(len(shown), 2) + 0.6))
+    fig, ax = plt.subplots(figsize=(WIDTH_INCHES, 0.32 * max(len(shown), 2) + 0.7))
     colours = [RATING_COLOURS.get(r, STATUS_COLOUR) for r in shown["rating"]]
     sns.barplot(data=shown, y="rating", x="count", hue="rating", palette=dict(zip(shown["rating"], colours)), legend=False, ax=ax)
     for container in ax.containers:
@@ -115,7 +116,7 @@ def rating_chart(counts: pd.DataFrame) -> plt.Figure:
     ax.set_xlabel("Number of KPIs")
     ax.set_ylabel("")
     ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
-    fig.tight_layout()
+    fig.subplots_adjust(left=0.18, right=0.95, top=0.95, bottom=0.6 / fig.get_figheight() + 0.05)
     return fig
 
 

@@ -14,7 +14,7 @@ from .commentary import sanitise
 from .formatting import DIRECTION_TEXT, format_value, rating_badge
 from .params import CommitteeParams
 from .periods import Quarter
-from .ratings.registry import STATUS_MEANINGS, SchemeConfig
+from .ratings.registry import NOT_RATED, STATUS_MEANINGS, SchemeConfig
 
 
 def anchor(indicator_id: str) -> str:
@@ -84,9 +84,11 @@ def index_table(kpis: pd.DataFrame) -> str:
 
 def summary_table(counts: pd.DataFrame) -> str:
     """How many KPIs have each rating, with percentages; every rating in the scheme is listed."""
+    # Every rating of the key is listed, "–" for none (as committee papers do); "Not rated" only when used.
+    shown = counts[(counts["rating"] != NOT_RATED) | (counts["count"] > 0)]
     rows = [
         [rating_badge(r), str(c) if c else "–", f"{p:.0f}%" if c else "–"]
-        for r, c, p in zip(counts["rating"], counts["count"], counts["percent"])
+        for r, c, p in zip(shown["rating"], shown["count"], shown["percent"])
     ]
     total = int(counts["count"].sum())
     note = ""
@@ -97,6 +99,17 @@ def summary_table(counts: pd.DataFrame) -> str:
         + table(["Rating", "Number of KPIs", "Percentage of KPIs"], rows)
         + note
     )
+
+
+def comparator_table(kpi: pd.Series) -> str:
+    """Benchmarks and the rating; the regional mean appears only where the data has one."""
+    fmt = lambda v: format_value(v, kpi["unit"], kpi["decimals"])  # noqa: E731
+    header = ["Statistical neighbour mean", "England mean"]
+    row = [fmt(kpi["stat_neighbour_mean"]), fmt(kpi["england_mean"])]
+    if pd.notna(kpi.get("regional_mean")):
+        header.append("Regional mean")
+        row.append(fmt(kpi["regional_mean"]))
+    return table(header + ["Rating"], [row + [rating_badge(kpi["rating"])]])
 
 
 def kpi_card(kpi: pd.Series) -> str:
@@ -115,10 +128,7 @@ def kpi_card(kpi: pd.Series) -> str:
             [[_cell(target), DIRECTION_TEXT[kpi["direction"]], fmt(kpi["current"]), fmt(kpi["previous"]), kpi["change"] or "–"]],
         ),
         "",
-        table(
-            ["Statistical neighbour mean", "England mean", "Regional mean", "Rating"],
-            [[fmt(kpi["stat_neighbour_mean"]), fmt(kpi["england_mean"]), fmt(kpi["regional_mean"]), rating_badge(kpi["rating"])]],
-        ),
+        comparator_table(kpi),
     ]
     if not kpi["updated_this_quarter"]:
         latest = f"the latest figure is for {current_label}" if pd.notna(kpi["period_label"]) else "there is no figure yet"
