@@ -6,10 +6,8 @@ display → render → publish. Each step is a plain function here; the report n
 
 __version__ = "0.1.0"
 
-from .charts import figure_png, kpi_alt_text, kpi_chart, rating_alt_text, rating_chart, use_report_style
 from .commentary import attach_commentary, commentary_path, load_commentary, sanitise
 from .data import Dataset, load_catalogue, load_dataset, load_observations
-from .display import show_chart, show_markdown
 from .errors import (
     DataValidationError,
     NotebookExecutionError,
@@ -28,9 +26,19 @@ from .periods import Quarter, as_at, history, produced_on
 from .ratings import available_schemes, change_in_performance, get_scheme, rate, register_scheme, scheme_config
 from .summary import rating_counts
 
-# Running and rendering pull in papermill, nbconvert and WeasyPrint; the report notebook's kernel
-# needs none of them, so they load on first use (saves about a second per report).
-_LAZY = {"render": ".render", "run_committee": ".run", "RunResult": ".run"}
+# Heavy parts load on first use: the notebook's kernel never needs papermill, nbconvert or
+# WeasyPrint, and the process that runs papermill never draws a chart (about a second each).
+_LAZY = {
+    "render": ".render",
+    "run_committee": ".run",
+    "RunResult": ".run",
+    **{
+        name: ".charts"
+        for name in ("figure_png", "kpi_alt_text", "kpi_chart", "rating_alt_text", "rating_chart", "use_report_style")
+    },
+    "show_chart": ".display",
+    "show_markdown": ".display",
+}
 
 
 def __getattr__(name):
@@ -39,6 +47,10 @@ def __getattr__(name):
 
         return getattr(importlib.import_module(_LAZY[name], __name__), name)
     raise AttributeError(f"module 'reporting' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(__all__)
 
 __all__ = [
     "CommitteeParams",

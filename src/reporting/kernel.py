@@ -15,6 +15,11 @@ class ProjectKernelManager(AsyncKernelManager):
     run the report with other versions of pandas or of this package.
     """
 
+    def __init__(self, **kwargs):
+        # Local inter-process sockets rather than TCP: nothing listens on the network.
+        kwargs.setdefault("transport", "ipc")
+        super().__init__(**kwargs)
+
     @property
     def kernel_spec(self) -> KernelSpec:
         return KernelSpec(
