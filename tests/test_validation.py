@@ -141,20 +141,12 @@ def test_same_indicator_and_period_twice_is_reported_at_the_repeated_row(tmp_pat
 
     problem = problem_at(error, 4, "indicator_id, period_end")
     assert problem.file == str(folder / "observations.csv")
-    assert "appear more than once" in problem.expected
+    assert "already has a value for this period in row 2" in problem.expected
     assert "one row per indicator and period" in problem.expected
     assert len(error.problems) == 1
     assert_reported(error, problem)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Bug: the duplicate-key Problem is built with value=None (data/_problems.py, "
-        "multiple_fields_uniqueness branch), so the message says 'this indicator and period appear "
-        "more than once' without saying which indicator and period were repeated."
-    ),
-)
 def test_duplicate_problem_names_the_repeated_indicator_and_period(tmp_path):
     csv = "indicator_id,period_end,value\n117,2023-12-31,120\n117,2023-12-31,121\n"
     error = refused(make_dataset(tmp_path, csv))
@@ -211,14 +203,6 @@ def test_unparseable_date_is_reported_with_the_expected_form(tmp_path, written):
     assert_reported(error, problem)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Bug: an empty indicator_id or period_end cell is reported with pandera's internal check "
-        "name 'not_nullable' as the expected text (data/_problems.py passes str(case.check) through), "
-        "which does not tell an analyst what to write there."
-    ),
-)
 def test_empty_period_end_is_explained_in_words(tmp_path):
     folder = make_dataset(tmp_path, "indicator_id,period_end,value\n117,,120\n")
 
@@ -379,15 +363,6 @@ def test_xlsx_rows_are_numbered_as_the_spreadsheet_shows_them(tmp_path):
     assert problem.value == "twelve"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Bug: data/observations.py _read_raw reads XLSX with pd.read_excel's default na_values, so a "
-        "cell holding the text 'n/a' (or 'NA', 'N/A', 'null', ...) silently becomes a missing value "
-        "instead of being reported; the CSV branch passes keep_default_na=False, na_values=[''], "
-        "the XLSX branch does not."
-    ),
-)
 @pytest.mark.parametrize("text", ["n/a", "NA"])
 def test_xlsx_text_n_a_is_reported_not_treated_as_missing(tmp_path, text):
     folder = make_dataset(tmp_path, csv=None)

@@ -116,7 +116,7 @@ def kpi_card(kpi: pd.Series) -> str:
     """The card for one KPI: heading, figures, description and sources (the chart and commentary follow)."""
     fmt = lambda v: format_value(v, kpi["unit"], kpi["decimals"])  # noqa: E731
     current_label = kpi["period_label"] if pd.notna(kpi["period_label"]) else "no data"
-    previous_label = kpi["previous_period_label"] if pd.notna(kpi.get("previous_period_label")) else "none"
+    previous = f"Previous ({_cell(kpi['previous_period_label'])})" if pd.notna(kpi.get("previous_period_label")) else "Previous"
     target = fmt(kpi["target"]) if pd.notna(kpi["target"]) else (kpi.get("target_note") or ("–" if kpi["status"] == "target" else kpi["rating"]))
     parts = [
         f"## Indicator {kpi['indicator_id']}: {_cell(kpi['title'])} {{#{anchor(kpi['indicator_id'])}}}",
@@ -124,7 +124,7 @@ def kpi_card(kpi: pd.Series) -> str:
         f"[Return to index](#index)",
         "",
         table(
-            ["Target", "Direction for improvement", f"Current ({_cell(current_label)})", f"Previous ({_cell(previous_label)})", "Change in performance"],
+            ["Target", "Direction for improvement", f"Current ({_cell(current_label)})", previous, "Change in performance"],
             [[_cell(target), DIRECTION_TEXT[kpi["direction"]], fmt(kpi["current"]), fmt(kpi["previous"]), kpi["change"] or "–"]],
         ),
         "",

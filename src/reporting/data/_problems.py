@@ -14,11 +14,11 @@ def problems_from(
     row_of,
     expected_for_missing_column,
     row_name: str = "row",
+    expected_when_empty: dict[str, str] | None = None,
 ) -> list[Problem]:
-    """One Problem per failure case; duplicate keys are reported once per row, not per column."""
+    """One Problem per failure case, in words a council analyst can act on."""
     cases = errors.failure_cases
     problems: list[Problem] = []
-    seen_duplicate_rows: set[int] = set()
     for case in cases.itertuples(index=False):
         check = str(case.check)
         if check == "column_in_dataframe":
@@ -27,22 +27,9 @@ def problems_from(
             )
             continue
         index = None if case.index is None or pd.isna(case.index) else int(case.index)
-        if check == "multiple_fields_uniqueness":
-            if index in seen_duplicate_rows:
-                continue
-            seen_duplicate_rows.add(index)
-            problems.append(
-                Problem(
-                    file,
-                    row_of(index),
-                    "indicator_id, period_end",
-                    None,
-                    "this indicator and period appear more than once; keep one row per indicator and period",
-                    row_name,
-                )
-            )
-            continue
         if check.startswith("coerce_dtype") or check.startswith("dtype"):
             check = "a value of the expected type"
+        if check == "not_nullable":
+            check = (expected_when_empty or {}).get(str(case.column), "a value: this cell must not be empty")
         problems.append(Problem(file, row_of(index), str(case.column), case.failure_case, check, row_name))
     return problems

@@ -40,7 +40,8 @@ def _read_raw(path: Path) -> tuple[pd.DataFrame, int]:
         offset = 2  # the header is row 1
     elif path.suffix == ".xlsx":
         try:
-            frame = pd.read_excel(path, sheet_name="observations", dtype=object)
+            # As for CSV, only an empty cell is missing: "n/a" typed in a cell must be reported.
+            frame = pd.read_excel(path, sheet_name="observations", dtype=object, keep_default_na=False, na_values=[""])
         except ValueError as error:
             raise DataValidationError([Problem(str(path), None, None, None, f"needs a sheet named 'observations' ({error})")]) from None
         offset = 2
@@ -103,11 +104,15 @@ def load_observations(path: str | Path, catalogue: pd.DataFrame) -> pd.DataFrame
     def missing(column: str) -> str:
         return f"required column is missing; the file needs columns {', '.join(REQUIRED_COLUMNS)}"
 
+    when_empty = {
+        "indicator_id": "an indicator id listed in indicators.yaml; this cell must not be empty",
+        "period_end": "a date written YYYY-MM-DD, e.g. 2023-12-31; this cell must not be empty",
+    }
     problems: list[Problem] = []
     try:
         pa.DataFrameSchema(columns).validate(raw, lazy=True)
     except pa.errors.SchemaErrors as errors:
-        problems += problems_from(errors, name, row_of, missing)
+        problems += problems_from(errors, name, row_of, missing, expected_when_empty=when_empty)
 
     if all(c in raw for c in REQUIRED_COLUMNS):
         typed = _typed(raw)
@@ -144,9 +149,27 @@ def _check_typed(typed: pd.DataFrame, catalogue: pd.DataFrame, name: str, row_of
         )
         for c in PERCENT_COLUMNS
     }
-    schema = pa.DataFrameSchema(columns, unique=["indicator_id", "period_end"], report_duplicates="exclude_first")
+    problems: list[Problem] = []
     try:
-        schema.validate(typed.dropna(subset=["period_end"]), lazy=True)
+        pa.DataFrameSchema(columns).validate(typed, lazy=True)
     except pa.errors.SchemaErrors as errors:
-        return problems_from(errors, name, row_of, lambda c: "required")
-    return []
+        problems += problems_from(errors, name, row_of, lambda c: "required")
+    return problems + _duplicates(typed, name, row_of)
+
+
+def _duplicates(typed: pd.DataFrame, name: str, row_of) -> list[Problem]:
+    """Each repeat of an indicator and period, naming them and the row that had them first."""
+    keyed = typed.dropna(subset=["indicator_id", "period_end"])
+    repeated = keyed[keyed.duplicated(["indicator_id", "period_end"], keep="first")]
+    first = keyed.drop_duplicates(["indicator_id", "period_end"]).reset_index().set_index(["indicator_id", "period_end"])["index"]
+    return [
+        Problem(
+            name,
+            row_of(index),
+            "indicator_id, period_end",
+            f"{indicator} {period:%Y-%m-%d}",
+            f"indicator {indicator} already has a value for this period in row {row_of(first.loc[(indicator, period)])}; "
+            "keep one row per indicator and period",
+        )
+        for index, indicator, period in zip(repeated.index, repeated["indicator_id"], repeated["period_end"])
+    ]

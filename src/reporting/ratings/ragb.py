@@ -33,6 +33,10 @@ class RagbSettings:
     at_green_blue: str = "green"
 
     def __post_init__(self):
+        for threshold in ("red_amber", "amber_green", "green_blue"):
+            value = getattr(self, threshold)
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise ValueError(f"{threshold} must be a number, a fraction of the target such as -0.10 for 10%, not {value!r}")
         if not (self.red_amber <= self.amber_green <= self.green_blue):
             raise ValueError(
                 "thresholds must be in order red_amber <= amber_green <= green_blue "
@@ -58,7 +62,8 @@ def deviation(kpis: pd.DataFrame) -> pd.Series:
     sign = np.select([kpis["direction"].eq("higher"), kpis["direction"].eq("lower")], [1.0, -1.0], np.nan)
     better_by = sign * (value - target)
     with np.errstate(divide="ignore", invalid="ignore"):
-        d = np.where(target == 0, np.sign(better_by) * np.inf, better_by / np.abs(target))
+        off_zero = np.where(better_by == 0, 0.0, np.sign(better_by) * np.inf)
+        d = np.where(target == 0, off_zero, better_by / np.abs(target))
     d = np.where(np.isfinite(d), np.round(d, PRECISION), d)
     return pd.Series(d, index=kpis.index, name="deviation")
 

@@ -111,7 +111,9 @@ def scheme_config(options: dict | str | None, source: str = "params") -> SchemeC
     try:
         settings = scheme.settings(**options)
     except (TypeError, ValueError) as error:
-        raise SchemeError(f"{source}, key scheme: {error}") from None
+        first = str(error).split()[0] if str(error) else ""
+        key = f"scheme.{first}" if first in fields else "scheme"
+        raise SchemeError(f"{source}, key {key}: {error}") from None
     return SchemeConfig(scheme, settings)
 
 
