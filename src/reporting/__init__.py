@@ -21,10 +21,28 @@ from .errors import (
 from .formatting import format_value
 from .kpis import build_kpis, write_kpis
 from .layout import commentary_block, index_table, kpi_card, rating_key, summary_table, title_block
-from .params import CommitteeParams, committee_ids, load_params
+from .params import CommitteeParams, PaperSettings, committee_ids, load_params
 from .periods import Quarter, as_at, history, produced_on
 from .ratings import available_schemes, change_in_performance, get_scheme, rate, register_scheme, scheme_config
-from .summary import rating_counts
+from .paper import (
+    background_section,
+    counts_section,
+    examples_section,
+    key_section,
+    movements_section,
+    not_updated_section,
+    paper_title_block,
+)
+from .summary import (
+    examples,
+    movement_counts,
+    movements,
+    not_updated,
+    rating_counts,
+    reported_kpis,
+    summary_record,
+    write_summary,
+)
 
 # Heavy parts load on first use: the notebook's kernel never needs papermill, nbconvert or
 # WeasyPrint, and the process that runs papermill never draws a chart (about a second each).
@@ -57,6 +75,7 @@ __all__ = [
     "DataValidationError",
     "Dataset",
     "NotebookExecutionError",
+    "PaperSettings",
     "ParamsError",
     "Problem",
     "Quarter",
@@ -69,16 +88,21 @@ __all__ = [
     "as_at",
     "attach_commentary",
     "available_schemes",
+    "background_section",
     "build_kpis",
     "change_in_performance",
     "commentary_block",
     "commentary_path",
     "committee_ids",
+    "counts_section",
+    "examples",
+    "examples_section",
     "figure_png",
     "format_value",
     "get_scheme",
     "history",
     "index_table",
+    "key_section",
     "kpi_alt_text",
     "kpi_card",
     "kpi_chart",
@@ -87,6 +111,12 @@ __all__ = [
     "load_dataset",
     "load_observations",
     "load_params",
+    "movement_counts",
+    "movements",
+    "movements_section",
+    "not_updated",
+    "not_updated_section",
+    "paper_title_block",
     "produced_on",
     "rate",
     "rating_alt_text",
@@ -95,13 +125,16 @@ __all__ = [
     "rating_key",
     "register_scheme",
     "render",
+    "reported_kpis",
     "run_committee",
     "sanitise",
     "scheme_config",
     "show_chart",
     "show_markdown",
+    "summary_record",
     "summary_table",
     "title_block",
     "use_report_style",
     "write_kpis",
+    "write_summary",
 ]

@@ -46,6 +46,10 @@ def _run(args) -> int:
             failures += 1
             print(f"FAILED {committee}: {error}", file=sys.stderr)
             continue
+        except Exception as error:  # an unexpected fault: still report it and go on to the next committee
+            failures += 1
+            print(f"FAILED {committee}: unexpected {type(error).__name__}: {error}", file=sys.stderr)
+            continue
         t = result.timings
         print(
             f"ok {committee} {result.quarter}: {result.output_dir} "

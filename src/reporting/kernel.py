@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
+import uuid
 
 from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import AsyncKernelManager
@@ -16,8 +19,10 @@ class ProjectKernelManager(AsyncKernelManager):
     """
 
     def __init__(self, **kwargs):
-        # Local inter-process sockets rather than TCP: nothing listens on the network.
+        # Local inter-process sockets rather than TCP: nothing listens on the network. Each kernel
+        # gets its own socket path, so two kernels started by one process never share a channel.
         kwargs.setdefault("transport", "ipc")
+        kwargs.setdefault("ip", os.path.join(tempfile.gettempdir(), f"reporting-kernel-{uuid.uuid4().hex[:12]}"))
         super().__init__(**kwargs)
 
     @property

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import yaml
@@ -13,8 +14,27 @@ from .ratings.registry import SchemeConfig, scheme_config
 
 REQUIRED = ("council", "committee_name", "dataset")
 KNOWN = REQUIRED + (
-    "id", "default_quarter", "scheme", "indicators", "contact", "notebook", "title", "chart_periods",
+    "id", "default_quarter", "scheme", "indicators", "contact", "notebook", "title", "chart_periods", "paper",
 )
+PAPER_KEYS = ("title", "meeting_date", "from", "background", "rating_key", "examples", "exception_reporting", "notebook")
+EXAMPLE_KEYS = ("rule", "count", "pin")
+EXAMPLE_RULES = ("all", "furthest")
+
+
+@dataclass(frozen=True)
+class PaperSettings:
+    """The covering paper's settings: the council's own wording and how examples are chosen."""
+
+    title: str = "Performance report"
+    meeting_date: date | None = None
+    report_from: str = ""
+    background: str = ""  # Markdown, the council's own words
+    rating_key: str = ""  # Markdown; empty: the key generated from the scheme's settings
+    examples_rule: str = "furthest"  # "all", or "furthest" from target
+    examples_count: int = 2
+    pinned: tuple[str, ...] = ()  # indicator ids always shown as examples
+    exception_reporting: bool = False  # only KPIs updated this quarter
+    notebook: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -33,6 +53,7 @@ class CommitteeParams:
     contact: dict = field(default_factory=dict)
     notebook: Path | None = None
     chart_periods: int = 24  # most recent observations drawn on each KPI's chart
+    paper: PaperSettings = field(default_factory=PaperSettings)
 
 
 def project_root(params_file: Path) -> Path:
@@ -83,6 +104,7 @@ def load_params(path: str | Path) -> CommitteeParams:
     chart_periods = raw.get("chart_periods", 24)
     if not isinstance(chart_periods, int) or chart_periods < 2:
         raise ParamsError(f"{source}, key chart_periods: expected a whole number of 2 or more.")
+    paper = _paper_settings(raw.get("paper"), source, root)
     return CommitteeParams(
         id=committee_id,
         council=str(raw["council"]),
@@ -96,6 +118,51 @@ def load_params(path: str | Path) -> CommitteeParams:
         contact=contact,
         notebook=notebook,
         chart_periods=chart_periods,
+        paper=paper,
+    )
+
+
+def _paper_settings(raw, source: str, root: Path) -> PaperSettings:
+    """Check the `paper:` block of a params file."""
+    if raw is None:
+        return PaperSettings()
+    if not isinstance(raw, dict):
+        raise ParamsError(f"{source}, key paper: expected settings such as 'meeting_date:' and 'background:'.")
+    unknown = sorted(set(raw) - set(PAPER_KEYS))
+    if unknown:
+        raise ParamsError(f"{source}, key paper.{unknown[0]}: not a known setting; the settings are {', '.join(PAPER_KEYS)}.")
+    meeting = raw.get("meeting_date")
+    if meeting is not None and not isinstance(meeting, date):
+        try:
+            meeting = date.fromisoformat(str(meeting))
+        except ValueError:
+            raise ParamsError(f"{source}, key paper.meeting_date: {meeting!r} is not a date; write it as YYYY-MM-DD.") from None
+    examples = raw.get("examples") or {}
+    if not isinstance(examples, dict) or set(examples) - set(EXAMPLE_KEYS):
+        raise ParamsError(f"{source}, key paper.examples: expected rule ({' or '.join(EXAMPLE_RULES)}), count and pin.")
+    rule = examples.get("rule", "furthest")
+    if rule not in EXAMPLE_RULES:
+        raise ParamsError(f"{source}, key paper.examples.rule: {rule!r} is not one of {', '.join(EXAMPLE_RULES)}.")
+    count = examples.get("count", 2)
+    if not isinstance(count, int) or count < 0:
+        raise ParamsError(f"{source}, key paper.examples.count: expected a whole number, not {count!r}.")
+    pin = examples.get("pin") or []
+    if not isinstance(pin, list):
+        raise ParamsError(f"{source}, key paper.examples.pin: expected a list of indicator ids.")
+    exception = raw.get("exception_reporting", False)
+    if not isinstance(exception, bool):
+        raise ParamsError(f"{source}, key paper.exception_reporting: expected true or false.")
+    return PaperSettings(
+        title=str(raw.get("title") or "Performance report"),
+        meeting_date=meeting,
+        report_from=str(raw.get("from") or ""),
+        background=str(raw.get("background") or ""),
+        rating_key=str(raw.get("rating_key") or ""),
+        examples_rule=rule,
+        examples_count=count,
+        pinned=tuple(str(i) for i in pin),
+        exception_reporting=exception,
+        notebook=(root / raw["notebook"]).resolve() if raw.get("notebook") else None,
     )
 
 

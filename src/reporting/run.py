@@ -11,6 +11,7 @@ import os
 import shutil
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -29,7 +30,12 @@ from .periods import Quarter, produced_on
 from .render import render
 
 NOTEBOOK = Path("notebooks") / "committee_report.ipynb"
-OUTPUT_FILES = ("report.ipynb", "report.html", "report.pdf", "kpis.csv")
+PAPER_NOTEBOOK = Path("notebooks") / "covering_paper.ipynb"
+DOCUMENTS = ("report", "paper")  # the committee report and its covering paper
+OUTPUT_FILES = (
+    "report.ipynb", "report.html", "report.pdf", "kpis.csv",
+    "paper.ipynb", "paper.html", "paper.pdf", "summary.json",
+)
 
 
 @dataclass
@@ -73,9 +79,10 @@ def run_committee(
     if quarter is None and params.default_quarter is None:
         raise ParamsError(f"{params.source}: no --quarter given and no default_quarter set.")
     q = Quarter.parse(quarter) if quarter is not None else params.default_quarter
-    notebook = params.notebook or root / NOTEBOOK
-    if not notebook.exists():
-        raise ParamsError(f"{params.source}: the report notebook {notebook} does not exist.")
+    notebooks = {"report": params.notebook or root / NOTEBOOK, "paper": params.paper.notebook or root / PAPER_NOTEBOOK}
+    for document, notebook in notebooks.items():
+        if not notebook.exists():
+            raise ParamsError(f"{params.source}: the {document} notebook {notebook} does not exist.")
     # Validate every input before anything is written: bad data never reaches outputs/.
     load_dataset(params.dataset)
     commentary = commentary_path(root, params.id, q)
@@ -86,22 +93,31 @@ def run_committee(
     final.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{params.id}.staging-", dir=final.parent))
     result = RunResult(params.id, q.id, final, renderer)
+    parameters = {
+        "committee": params.id,
+        "quarter": q.id,
+        "data_path": str(params.dataset),
+        "output_dir": str(staging),
+        "params_path": str(params.source),
+        "commentary_path": str(commentary),
+        "produced_on": day.isoformat(),
+    }
     try:
-        executed = staging / "report.ipynb"
         t0 = time.perf_counter()
-        _execute(notebook, executed, root, {
-            "committee": params.id,
-            "quarter": q.id,
-            "data_path": str(params.dataset),
-            "output_dir": str(staging),
-            "params_path": str(params.source),
-            "commentary_path": str(commentary),
-            "produced_on": day.isoformat(),
-        }, failed_dir(root, q, params.id))
-        _record_metadata(executed, params, q, day)
+        # The report and the paper run in two kernels at once: each waits mostly on its own process.
+        with ThreadPoolExecutor(max_workers=len(DOCUMENTS)) as pool:
+            running = [
+                pool.submit(_execute, notebooks[d], staging / f"{d}.ipynb", root, parameters, failed_dir(root, q, params.id), d)
+                for d in DOCUMENTS
+            ]
+            for future in running:
+                future.result()
+        for document in DOCUMENTS:
+            _record_metadata(staging / f"{document}.ipynb", params, q, day, document)
         result.timings["execute"] = time.perf_counter() - t0
         t0 = time.perf_counter()
-        result.renderer, _ = render(executed, staging, renderer)
+        for document in DOCUMENTS:
+            result.renderer, _ = render(staging / f"{document}.ipynb", staging, renderer, stem=document)
         result.timings["render"] = time.perf_counter() - t0
         missing = [name for name in OUTPUT_FILES if not (staging / name).exists()]
         if missing:
@@ -114,7 +130,7 @@ def run_committee(
     return result
 
 
-def _execute(notebook: Path, executed: Path, root: Path, parameters: dict, keep_failed: Path) -> None:
+def _execute(notebook: Path, executed: Path, root: Path, parameters: dict, keep_failed: Path, document: str = "report") -> None:
     """Execute the notebook with papermill in this environment's kernel; on failure keep it and say where."""
     try:
         papermill.execute_notebook(
@@ -129,23 +145,24 @@ def _execute(notebook: Path, executed: Path, root: Path, parameters: dict, keep_
         )
     except PapermillExecutionError as error:
         keep_failed.mkdir(parents=True, exist_ok=True)
-        kept = keep_failed / "report.ipynb"
+        kept = keep_failed / executed.name
         shutil.copyfile(executed, kept)
         raise NotebookExecutionError(
-            f"The report notebook failed in cell {error.cell_index} (execution count {error.exec_count}): "
+            f"The {document} notebook ({notebook.name}) failed in cell {error.cell_index} (execution count {error.exec_count}): "
             f"{error.ename}: {error.evalue}\n"
             f"The executed notebook is kept for debugging at {kept}.\n"
             "Previous outputs were left untouched."
         ) from None
 
 
-def _record_metadata(executed: Path, params, quarter: Quarter, day: date) -> None:
+def _record_metadata(executed: Path, params, quarter: Quarter, day: date, document: str = "report") -> None:
     """Store the title and running header in the notebook, for whichever renderer reads it."""
     nb = nbformat.read(str(executed), as_version=4)
+    title = params.title if document == "report" else params.paper.title
     nb.metadata["reporting"] = {
-        "title": f"{params.title}: {params.committee_name}, {quarter.short_label}",
+        "title": f"{title}: {params.committee_name}, {quarter.short_label}",
         "running_header": f"{params.council} · {params.committee_name} · {quarter.label}",
-        "footer": f"{params.council}. {params.title}, {params.committee_name}, {quarter.label}. Produced on {day:%d %B %Y}.",
+        "footer": f"{params.council}. {title}, {params.committee_name}, {quarter.label}. Produced on {day:%d %B %Y}.",
         "language": "en-GB",
         "version": __version__,
     }

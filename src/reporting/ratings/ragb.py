@@ -89,7 +89,7 @@ def ragb_key(settings: RagbSettings) -> list[tuple[str, str]]:
     ]
 
 
-@register_scheme("ragb", RagbSettings, LABELS, key=ragb_key)
+@register_scheme("ragb", RagbSettings, LABELS, key=ragb_key, scale=("Red", "Amber", "Green", "Blue"))
 def ragb(kpis: pd.DataFrame, settings: RagbSettings) -> pd.DataFrame:
     """Red, Amber, Green or Blue by the relative deviation from target."""
     d = deviation(kpis).to_numpy()

@@ -41,6 +41,7 @@ class Scheme:
     labels: tuple[str, ...]  # every rating it can give, most severe first, for counts and keys
     description: str
     key: Callable[[Any], list[tuple[str, str]]] | None = None  # (rating, meaning) rows for the report's key
+    scale: tuple[str, ...] = ()  # the performance ratings, worst first, for movements between quarters
 
 
 @dataclass(frozen=True)
@@ -58,15 +59,16 @@ class SchemeConfig:
 _SCHEMES: dict[str, Scheme] = {}
 
 
-def register_scheme(name: str, settings: type, labels: tuple[str, ...], key=None):
+def register_scheme(name: str, settings: type, labels: tuple[str, ...], key=None, scale: tuple[str, ...] = ()):
     """Decorator: register `function(kpis, settings)` as the rating scheme called `name`.
 
-    `key(settings)` returns the (rating, meaning) rows that explain the scheme to readers.
+    `key(settings)` returns the (rating, meaning) rows that explain the scheme to readers;
+    `scale` lists its performance ratings worst first, so movements can be called up or down.
     """
 
     def decorate(function):
         doc = (function.__doc__ or "").strip().splitlines()
-        _SCHEMES[name] = Scheme(name, function, settings, tuple(labels), doc[0] if doc else name, key)
+        _SCHEMES[name] = Scheme(name, function, settings, tuple(labels), doc[0] if doc else name, key, tuple(scale))
         return function
 
     return decorate

@@ -1,0 +1,130 @@
+"""The covering paper's Markdown: title block, background, key, counts, not updated, examples, movements."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from .commentary import sanitise
+from .layout import _cell, rating_key, summary_table, table
+from .params import CommitteeParams
+from .periods import Quarter
+from .summary import CHANGED, DECLINED, IMPROVED, NEW, UNCHANGED, movement_counts
+
+
+def _indicators(n: int) -> str:
+    return f"{n} indicator{'s' if n != 1 else ''}"
+
+
+def _name(row) -> str:
+    return f"Indicator {row.indicator_id}: {_cell(row.title)}"
+
+
+def paper_title_block(params: CommitteeParams, quarter: str | Quarter, produced_on: date) -> str:
+    """The paper's heading and the table committee papers open with."""
+    q = Quarter.parse(quarter)
+    paper = params.paper
+    rows = [["To", _cell(params.committee_name)]]
+    if paper.meeting_date:
+        rows.append(["Meeting date", f"{paper.meeting_date:%d %B %Y}"])
+    if paper.report_from:
+        rows.append(["From", _cell(paper.report_from)])
+    rows += [
+        ["Period covered", f"{q.label}: {q.months}"],
+        ["Produced on", f"{produced_on:%d %B %Y}"],
+    ]
+    return (
+        f"# {_cell(paper.title)}: {q.label}\n\n**{_cell(params.council)}**\n\n"
+        + table(["Item", "Detail"], rows)
+        + f"\n\nThis paper summarises the performance of the {_cell(params.committee_name)}'s key performance "
+        f"indicators for {q.label} ({q.months}). The full figures, charts and commentary for every indicator "
+        "are in the performance report that accompanies it."
+    )
+
+
+def background_section(params: CommitteeParams) -> str:
+    text = sanitise(params.paper.background)
+    return f"## Background {{#background}}\n\n{text}" if text else ""
+
+
+def key_section(params: CommitteeParams, kpis: pd.DataFrame) -> str:
+    """The council's own wording of the key when params give one, else the key of the scheme in force."""
+    own = sanitise(params.paper.rating_key)
+    if own:
+        return f"## Key to ratings {{#key}}\n\n{own}"
+    return rating_key(params.scheme, kpis)
+
+
+def counts_section(counts: pd.DataFrame, left_out: int = 0) -> str:
+    text = summary_table(counts).replace("## Summary of ratings {#summary}", "## Current performance {#summary}", 1)
+    if left_out:
+        text += (
+            f"\n\nThis paper reports on an exception basis: {_indicators(left_out)} not updated this quarter "
+            f"{'is' if left_out == 1 else 'are'} left out of these figures."
+        )
+    return text
+
+
+def not_updated_section(stale: pd.DataFrame) -> str:
+    if stale.empty:
+        return "## Not updated this quarter {#not-updated}\n\nEvery indicator has a new figure this quarter."
+    lines = [f"## Not updated this quarter {{#not-updated}}\n\n{_indicators(len(stale))} did not have a new figure this quarter:"]
+    for row in stale.itertuples(index=False):
+        latest = f" Latest figure: {_cell(row.period_label)}." if isinstance(row.period_label, str) else " No figure yet."
+        lines.append(f"\n### {_name(row)}\n\n{sanitise(row.reason)}{latest}")
+    return "\n".join(lines)
+
+
+def examples_section(chosen: pd.DataFrame, total: int, label: str, anchor: str) -> str:
+    """Examples of one group of ratings, each with its commentary."""
+    heading = f"## {label} indicators {{#{anchor}}}\n\n"
+    if total == 0:
+        return heading + f"There are no {label} indicators this quarter."
+    intro = f"There {'is' if total == 1 else 'are'} {_indicators(total)} rated {label} this quarter."
+    if len(chosen) < total:
+        intro += f" Below {'is an example' if len(chosen) == 1 else f'are {len(chosen)} examples'}; the report has them all."
+    parts = [heading + intro]
+    for row in chosen.itertuples(index=False):
+        commentary = sanitise(getattr(row, "commentary", "")) or "_No commentary has been provided._"
+        parts.append(f"### {_name(row)} ({row.rating})\n\n{commentary}")
+    return "\n\n".join(parts)
+
+
+def movements_section(moved: pd.DataFrame, previous: Quarter) -> str:
+    """How ratings moved since the previous quarter: improvements, declines, unchanged, changed and new."""
+    counts = movement_counts(moved)
+    lines = [f"## Changes since {previous.label} {{#movements}}", ""]
+    lines.append(
+        f"Compared with ratings as at the end of {previous.label}, from the same data: "
+        f"{counts[IMPROVED]} improved, {counts[DECLINED]} declined, {counts[UNCHANGED]} unchanged, "
+        f"{counts[CHANGED]} changed between a rating and a status, and {counts[NEW]} had no earlier figure "
+        f"({sum(counts.values())} in all)."
+    )
+    for category, title in ((IMPROVED, "Improved"), (DECLINED, "Declined")):
+        group = moved[moved["movement"] == category]
+        lines += ["", f"### {title}: {_indicators(len(group))}"]
+        if group.empty:
+            lines += ["", "None."]
+        for (before, now), pair in group.groupby(["previous_rating", "rating"], sort=False):
+            lines += ["", f"{_indicators(len(pair))} moved from **{before} to {now}**:", ""]
+            lines += [f"- {_name(row)}" for row in pair.itertuples(index=False)]
+    for category, title, explain in (
+        (UNCHANGED, "Unchanged", "kept the same rating"),
+        (CHANGED, "Changed between a rating and a status", "moved"),
+        (NEW, "No earlier figure", "had no figure as at the previous quarter (new to the set, or no earlier data)"),
+    ):
+        group = moved[moved["movement"] == category]
+        if category != UNCHANGED and group.empty:
+            continue
+        lines += ["", f"### {title}: {_indicators(len(group))}", ""]
+        if group.empty:
+            lines.append("None.")
+            continue
+        lines.append(f"{_indicators(len(group))} {explain}:")
+        lines.append("")
+        if category == CHANGED:
+            lines += [f"- {_name(row)}: from {row.previous_rating} to {row.rating}" for row in group.itertuples(index=False)]
+        else:
+            lines += [f"- {_name(row)} ({row.rating})" for row in group.itertuples(index=False)]
+    return "\n".join(lines)
