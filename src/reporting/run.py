@@ -7,8 +7,10 @@ previous good outputs as they were.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
+import threading
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -133,16 +135,7 @@ def run_committee(
 def _execute(notebook: Path, executed: Path, root: Path, parameters: dict, keep_failed: Path, document: str = "report") -> None:
     """Execute the notebook with papermill in this environment's kernel; on failure keep it and say where."""
     try:
-        papermill.execute_notebook(
-            str(notebook),
-            str(executed),
-            parameters=parameters,
-            cwd=str(root),
-            kernel_name="python3",
-            kernel_manager_class=ProjectKernelManager,
-            progress_bar=False,
-            request_save_on_cell_execute=False,
-        )
+        _papermill(notebook, executed, root, parameters)
     except PapermillExecutionError as error:
         keep_failed.mkdir(parents=True, exist_ok=True)
         kept = keep_failed / executed.name
@@ -153,6 +146,29 @@ def _execute(notebook: Path, executed: Path, root: Path, parameters: dict, keep_
             f"The executed notebook is kept for debugging at {kept}.\n"
             "Previous outputs were left untouched."
         ) from None
+
+
+def _papermill(notebook: Path, executed: Path, root: Path, parameters: dict) -> None:
+    """papermill in the calling thread, closing the event loop it leaves behind in a worker thread."""
+    try:
+        papermill.execute_notebook(
+            str(notebook),
+            str(executed),
+            parameters=parameters,
+            cwd=str(root),
+            kernel_name="python3",
+            kernel_manager_class=ProjectKernelManager,
+            progress_bar=False,
+            request_save_on_cell_execute=False,
+        )
+    finally:
+        if threading.current_thread() is not threading.main_thread():
+            try:
+                loop = asyncio.get_event_loop()
+            except RuntimeError:
+                loop = None
+            if loop is not None and not loop.is_running():
+                loop.close()
 
 
 def _record_metadata(executed: Path, params, quarter: Quarter, day: date, document: str = "report") -> None:
