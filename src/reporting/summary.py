@@ -52,12 +52,14 @@ def movements(current: pd.DataFrame, previous: pd.DataFrame, scale: tuple[str, .
     # to the worst rating for declines.
     moved["_from"], moved["_to"] = then, now
     moved["_category"] = moved["movement"].map({m: i for i, m in enumerate(MOVEMENTS)})
-    moved["_order"] = np.select(
-        [moved["movement"] == IMPROVED, moved["movement"] == DECLINED], [then, now], 0.0
-    )
+    improved, declined = moved["movement"] == IMPROVED, moved["movement"] == DECLINED
+    # Improvements: from the worst rating first, then the biggest jump (Red to Blue before Red to
+    # Amber). Declines: to the worst rating first, then the biggest fall.
+    moved["_order"] = np.select([improved, declined], [then, now], 0.0)
+    moved["_jump"] = np.select([improved, declined], [-now, -then], 0.0)
     moved["_report_order"] = np.arange(len(moved))
-    moved = moved.sort_values(["_category", "_order", "_report_order"], kind="stable")
-    return moved.drop(columns=["_from", "_to", "_category", "_order", "_report_order"]).reset_index(drop=True)
+    moved = moved.sort_values(["_category", "_order", "_jump", "_report_order"], kind="stable")
+    return moved.drop(columns=["_from", "_to", "_category", "_order", "_jump", "_report_order"]).reset_index(drop=True)
 
 
 def movement_counts(moved: pd.DataFrame) -> dict[str, int]:
