@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import tempfile
 import uuid
@@ -24,6 +25,12 @@ class ProjectKernelManager(AsyncKernelManager):
         kwargs.setdefault("transport", "ipc")
         kwargs.setdefault("ip", os.path.join(tempfile.gettempdir(), f"reporting-kernel-{uuid.uuid4().hex[:12]}"))
         super().__init__(**kwargs)
+
+    async def _async_launch_kernel(self, kernel_cmd, **kw):
+        # The kernel's own log lines (e.g. a KeyboardInterrupt notice at shutdown) are not the
+        # report's business; cell errors still reach papermill through the messaging protocol.
+        kw.setdefault("stderr", subprocess.DEVNULL)
+        return await super()._async_launch_kernel(kernel_cmd, **kw)
 
     @property
     def kernel_spec(self) -> KernelSpec:

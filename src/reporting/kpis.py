@@ -21,7 +21,7 @@ CONTRACT_COLUMNS = [
     "direction", "rating", "change", "stat_neighbour_mean", "england_mean", "regional_mean",
     "updated_this_quarter",
 ]
-EXTRA_COLUMNS = ["unit", "decimals", "status", "previous_period_label", "deviation", "note"]
+EXTRA_COLUMNS = ["unit", "decimals", "status", "previous_period_label", "deviation", "note", "commentary", "actions"]
 
 
 def select_indicators(catalogue: pd.DataFrame, committee: str, indicators: tuple[str, ...] | None, source: str = "params") -> pd.DataFrame:
