@@ -6,7 +6,19 @@ display → render → publish. Each step is a plain function here; the report n
 
 __version__ = "0.1.0"
 
-from .commentary import attach_commentary, commentary_path, load_commentary, sanitise
+from .commentary import (
+    Finding,
+    attach_commentary,
+    check_commentary,
+    commentary_context,
+    commentary_path,
+    find_commentary,
+    harvest_notebook,
+    load_commentary,
+    new_commentary_notebook,
+    sanitise,
+    show_kpi_figures,
+)
 from .data import Dataset, load_catalogue, load_dataset, load_observations
 from .errors import (
     DataValidationError,
@@ -14,6 +26,7 @@ from .errors import (
     ParamsError,
     Problem,
     QuarterError,
+    CommentaryError,
     RenderError,
     ReportingError,
     SchemeError,
@@ -71,9 +84,11 @@ def __dir__():
     return sorted(__all__)
 
 __all__ = [
+    "CommentaryError",
     "CommitteeParams",
     "DataValidationError",
     "Dataset",
+    "Finding",
     "NotebookExecutionError",
     "PaperSettings",
     "ParamsError",
@@ -91,15 +106,19 @@ __all__ = [
     "background_section",
     "build_kpis",
     "change_in_performance",
+    "check_commentary",
     "commentary_block",
+    "commentary_context",
     "commentary_path",
     "committee_ids",
     "counts_section",
     "examples",
     "examples_section",
     "figure_png",
+    "find_commentary",
     "format_value",
     "get_scheme",
+    "harvest_notebook",
     "history",
     "index_table",
     "key_section",
@@ -114,6 +133,7 @@ __all__ = [
     "movement_counts",
     "movements",
     "movements_section",
+    "new_commentary_notebook",
     "not_updated",
     "not_updated_section",
     "paper_title_block",
@@ -130,6 +150,7 @@ __all__ = [
     "sanitise",
     "scheme_config",
     "show_chart",
+    "show_kpi_figures",
     "show_markdown",
     "summary_record",
     "summary_table",

@@ -61,3 +61,7 @@ class NotebookExecutionError(ReportingError):
 
 class RenderError(ReportingError):
     """HTML or PDF rendering failed."""
+
+
+class CommentaryError(ReportingError):
+    """Commentary is incomplete and the run was asked to be strict about it."""

@@ -7,10 +7,8 @@ previous good outputs as they were.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
-import threading
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -19,14 +17,13 @@ from datetime import date
 from pathlib import Path
 
 import nbformat
-import papermill
 from papermill.exceptions import PapermillExecutionError
 
 from . import __version__
-from .commentary import commentary_path, load_commentary
+from .commentary import check_commentary, find_commentary, load_commentary
 from .data import load_dataset
-from .errors import NotebookExecutionError, ParamsError, ReportingError
-from .kernel import ProjectKernelManager
+from .errors import CommentaryError, NotebookExecutionError, ParamsError, ReportingError
+from .execute import execute_notebook
 from .params import load_params
 from .periods import Quarter, produced_on
 from .render import render
@@ -49,6 +46,7 @@ class RunResult:
     output_dir: Path
     renderer: str
     timings: dict[str, float] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def files(self) -> list[Path]:
@@ -70,10 +68,12 @@ def run_committee(
     root: str | Path = ".",
     renderer: str = "auto",
     produced: str | date | None = None,
+    strict: bool = False,
 ) -> RunResult:
     """Produce `outputs/<quarter>/<committee>/` (report.ipynb, report.html, report.pdf, kpis.csv).
 
-    Invalid data or params stop the run before anything is written.
+    Invalid data or params stop the run before anything is written. Problems with the commentary
+    are returned as warnings, or, with `strict`, stop the run before anything is written.
     """
     root = Path(root).resolve()
     started = time.perf_counter()
@@ -87,14 +87,18 @@ def run_committee(
             raise ParamsError(f"{params.source}: the {document} notebook {notebook} does not exist.")
     # Validate every input before anything is written: bad data never reaches outputs/.
     load_dataset(params.dataset)
-    commentary = commentary_path(root, params.id, q)
+    commentary = find_commentary(root, params.id, q)
     load_commentary(commentary)
+    findings = check_commentary(params.id, q, root)
+    if strict and findings:
+        listed = "\n".join(f"  - {f}" for f in findings)
+        raise CommentaryError(f"The commentary is not ready ({len(findings)} problems); nothing was published:\n{listed}")
     day = produced_on(produced)
 
     final = output_dir(root, q, params.id)
     final.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{params.id}.staging-", dir=final.parent))
-    result = RunResult(params.id, q.id, final, renderer)
+    result = RunResult(params.id, q.id, final, renderer, warnings=[str(f) for f in findings])
     parameters = {
         "committee": params.id,
         "quarter": q.id,
@@ -135,7 +139,7 @@ def run_committee(
 def _execute(notebook: Path, executed: Path, root: Path, parameters: dict, keep_failed: Path, document: str = "report") -> None:
     """Execute the notebook with papermill in this environment's kernel; on failure keep it and say where."""
     try:
-        _papermill(notebook, executed, root, parameters)
+        execute_notebook(notebook, executed, root, parameters)
     except PapermillExecutionError as error:
         keep_failed.mkdir(parents=True, exist_ok=True)
         kept = keep_failed / executed.name
@@ -146,29 +150,6 @@ def _execute(notebook: Path, executed: Path, root: Path, parameters: dict, keep_
             f"The executed notebook is kept for debugging at {kept}.\n"
             "Previous outputs were left untouched."
         ) from None
-
-
-def _papermill(notebook: Path, executed: Path, root: Path, parameters: dict) -> None:
-    """papermill in the calling thread, closing the event loop it leaves behind in a worker thread."""
-    try:
-        papermill.execute_notebook(
-            str(notebook),
-            str(executed),
-            parameters=parameters,
-            cwd=str(root),
-            kernel_name="python3",
-            kernel_manager_class=ProjectKernelManager,
-            progress_bar=False,
-            request_save_on_cell_execute=False,
-        )
-    finally:
-        if threading.current_thread() is not threading.main_thread():
-            try:
-                loop = asyncio.get_event_loop()
-            except RuntimeError:
-                loop = None
-            if loop is not None and not loop.is_running():
-                loop.close()
 
 
 def _record_metadata(executed: Path, params, quarter: Quarter, day: date, document: str = "report") -> None:

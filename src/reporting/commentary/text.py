@@ -1,4 +1,4 @@
-"""Commentary and actions per KPI and quarter: loaded from the committee's commentary file, sanitised.
+"""Commentary text: where it lives, how it is loaded (notebook or YAML), attached and sanitised.
 
 Commentary is Markdown written by analysts. Raw HTML is never passed through: `<` is escaped
 before the text reaches a notebook output, and the built-in renderer also refuses raw HTML.
@@ -11,15 +11,25 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from .errors import DataValidationError, Problem
-from .periods import Quarter
+from ..errors import DataValidationError, Problem
+from ..periods import Quarter
 
 FIELDS = ("commentary", "actions")
+SUFFIXES = (".ipynb", ".yaml")  # the commentary notebook is preferred; YAML is accepted too
 
 
-def commentary_path(root: str | Path, committee: str, quarter: str | Quarter) -> Path:
-    """Where a committee's commentary for a quarter lives: commentary/<committee>/<quarter>.yaml."""
-    return Path(root) / "commentary" / committee / f"{Quarter.parse(quarter).id}.yaml"
+def commentary_path(root: str | Path, committee: str, quarter: str | Quarter, suffix: str = ".ipynb") -> Path:
+    """Where a committee's commentary for a quarter lives: commentary/<committee>/<quarter>.ipynb (or .yaml)."""
+    return Path(root) / "commentary" / committee / f"{Quarter.parse(quarter).id}{suffix}"
+
+
+def find_commentary(root: str | Path, committee: str, quarter: str | Quarter) -> Path:
+    """The commentary file in use: the notebook if there is one, else the YAML file, else where the notebook would go."""
+    for suffix in SUFFIXES:
+        path = commentary_path(root, committee, quarter, suffix)
+        if path.exists():
+            return path
+    return commentary_path(root, committee, quarter)
 
 
 def sanitise(text: str | None) -> str:
@@ -30,12 +40,21 @@ def sanitise(text: str | None) -> str:
     return str(text).replace("<", "&lt;").strip()
 
 
+def empty_commentary() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in ("indicator_id", *FIELDS)})
+
+
 def load_commentary(path: str | Path) -> pd.DataFrame:
-    """Commentary and actions by indicator id; an empty table when the file does not exist yet."""
+    """Commentary and actions by indicator id, from a commentary notebook (by cell tag, without
+    running it) or a YAML file; an empty table when the file does not exist yet."""
     path = Path(path)
-    empty = pd.DataFrame({"indicator_id": pd.Series(dtype=object), "commentary": pd.Series(dtype=object), "actions": pd.Series(dtype=object)})
+    empty = empty_commentary()
     if not path.exists():
         return empty
+    if path.suffix == ".ipynb":
+        from .notebook import harvest_notebook
+
+        return harvest_notebook(path)
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as error:

@@ -1,0 +1,156 @@
+"""The commentary notebook: one section per KPI with its figures and chart, then two Markdown
+cells the analyst edits (commentary, actions), found again by their tags, not their position.
+
+Tags on each text cell: the field (`commentary` or `actions`) and `kpi:<indicator id>`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import nbformat
+import pandas as pd
+
+from ..errors import DataValidationError, Problem, ReportingError
+from ..periods import Quarter
+from .text import FIELDS, empty_commentary, find_commentary, load_commentary
+
+TAG_PREFIX = "kpi:"
+PLACEHOLDERS = {
+    "commentary": "_Write the commentary for this indicator here._",
+    "actions": "_Write the actions here (expected for Red indicators)._",
+}
+
+
+def _indicator(cell) -> str | None:
+    for tag in cell.get("metadata", {}).get("tags", []):
+        if tag.startswith(TAG_PREFIX):
+            return tag[len(TAG_PREFIX):]
+    return None
+
+
+def _field(cell) -> str | None:
+    tags = cell.get("metadata", {}).get("tags", [])
+    return next((f for f in FIELDS if f in tags), None)
+
+
+def _text(source: str, field: str) -> str:
+    """The analyst's text; the untouched placeholder counts as nothing written."""
+    text = source.strip()
+    return "" if text == PLACEHOLDERS[field] else text
+
+
+def harvest_cells(path: str | Path) -> pd.DataFrame:
+    """Every tagged commentary or actions cell: indicator_id, field, text (ids not checked)."""
+    path = Path(path)
+    try:
+        nb = nbformat.read(str(path), as_version=4)
+    except Exception as error:  # nbformat raises several kinds for a damaged file
+        raise DataValidationError([Problem(str(path), None, None, None, f"is not a readable notebook ({error})")]) from None
+    rows = [
+        {"indicator_id": _indicator(cell), "field": _field(cell), "text": _text(cell.source, _field(cell))}
+        for cell in nb.cells
+        if cell.cell_type == "markdown" and _field(cell) and _indicator(cell)
+    ]
+    return pd.DataFrame(rows, columns=["indicator_id", "field", "text"])
+
+
+def harvest_notebook(path: str | Path) -> pd.DataFrame:
+    """Commentary and actions by indicator id, read from the notebook's tagged cells without running it."""
+    cells = harvest_cells(path)
+    if cells.empty:
+        return empty_commentary()
+    joined = cells.groupby(["indicator_id", "field"], sort=False)["text"].agg(lambda t: "\n\n".join(x for x in t if x))
+    table = joined.unstack("field").reindex(columns=list(FIELDS)).fillna("").reset_index()
+    table.columns.name = None
+    return table[["indicator_id", *FIELDS]]
+
+
+def commentary_context(committee: str, quarter: str | Quarter, root: str | Path = ".") -> SimpleNamespace:
+    """What the commentary notebook shows: the committee's KPIs as at the quarter, with their data."""
+    from ..data import load_dataset
+    from ..kpis import build_kpis
+    from ..params import load_params
+
+    root = Path(root)
+    params = load_params(root / "params" / f"{committee}.yaml")
+    dataset = load_dataset(params.dataset)
+    kpis = build_kpis(dataset, quarter, params.scheme, params.id, params.indicators)
+    return SimpleNamespace(params=params, dataset=dataset, kpis=kpis.set_index("indicator_id", drop=False), quarter=Quarter.parse(quarter))
+
+
+def show_kpi_figures(context: SimpleNamespace, indicator_id: str) -> None:
+    """Display one KPI's card and chart, as the report will show them, above the cells to edit."""
+    from ..charts import figure_png, kpi_alt_text, kpi_chart
+    from ..display import show_chart, show_markdown
+    from ..layout import kpi_card
+    from ..periods import history
+
+    kpi = context.kpis.loc[indicator_id]
+    points = history(context.dataset.observations, indicator_id, context.quarter, context.params.chart_periods)
+    card = kpi_card(kpi).replace("[Return to index](#index)\n\n", "")
+    show_markdown(card)
+    show_chart(figure_png(kpi_chart(points, kpi)), kpi_alt_text(points, kpi))
+
+
+def _intro(params, quarter: Quarter, carried_from: Quarter | None) -> str:
+    carried = (
+        f" Text already in a cell was carried over from {carried_from.label}: it is marked as carried over"
+        " until you change it, and `reporting commentary check` lists any left unchanged."
+        if carried_from else ""
+    )
+    return (
+        f"# Commentary: {params.committee_name}, {quarter.label}\n\n"
+        "For each indicator below, read its figures and chart, then write in the two cells under it: "
+        "**commentary** (what the figures show and why) and **actions** (what is being done; expected "
+        "for Red indicators). Write Markdown: lists, **bold** and links work; HTML is shown as text. "
+        f"Keep each cell's tags as they are: they tell the report which indicator the text belongs to.{carried}\n\n"
+        "To see the figures again after a data change, run all cells. When you have finished, run "
+        f"`reporting commentary check --committee {params.id} --quarter {quarter.id}`."
+    )
+
+
+def new_commentary_notebook(committee: str, quarter: str | Quarter, root: str | Path = ".", force: bool = False, execute: bool = True) -> Path:
+    """Create commentary/<committee>/<quarter>.ipynb: one section per KPI in report order, pre-filled
+    with the previous quarter's text, executed so the figures and charts show in JupyterLab."""
+    root = Path(root).resolve()
+    q = Quarter.parse(quarter)
+    path = root / "commentary" / committee / f"{q.id}.ipynb"
+    if path.exists() and not force:
+        raise ReportingError(f"{path} already exists; edit it, or add --force to start again (its text would be lost).")
+    context = commentary_context(committee, q, root)
+    earlier_path = find_commentary(root, committee, q.previous())
+    earlier = load_commentary(earlier_path).set_index("indicator_id")
+    carried_from = q.previous() if earlier_path.exists() else None
+
+    cells = [nbformat.v4.new_markdown_cell(_intro(context.params, q, carried_from))]
+    parameters = nbformat.v4.new_code_cell(f'committee = "{committee}"\nquarter = "{q.id}"')
+    parameters.metadata["tags"] = ["parameters"]
+    setup = nbformat.v4.new_code_cell("import reporting as rp\n\ncontext = rp.commentary_context(committee, quarter)")
+    cells += [parameters, setup]
+    for kpi in context.kpis.itertuples(index=False):
+        tag = f"{TAG_PREFIX}{kpi.indicator_id}"
+        heading = f"## Indicator {kpi.indicator_id}: {kpi.title}\n\nRating: **{kpi.rating}**"
+        texts = {f: (earlier.loc[kpi.indicator_id, f] if kpi.indicator_id in earlier.index else "") for f in FIELDS}
+        if carried_from and any(texts.values()):
+            heading += f". _The text below was carried over from {carried_from.label}: update it._"
+        cells.append(nbformat.v4.new_markdown_cell(heading, metadata={"tags": ["heading", tag]}))
+        cells.append(nbformat.v4.new_code_cell(f'rp.show_kpi_figures(context, "{kpi.indicator_id}")', metadata={"tags": ["figures", tag]}))
+        for field in FIELDS:
+            text = texts[field] or PLACEHOLDERS[field]
+            metadata = {"tags": [field, tag], "reporting": {"indicator_id": kpi.indicator_id, "field": field}}
+            if texts[field]:
+                metadata["reporting"]["carried_over_from"] = carried_from.id
+            cells.append(nbformat.v4.new_markdown_cell(text, metadata=metadata))
+    nb = nbformat.v4.new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["language_info"] = {"name": "python"}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, str(path))
+    if execute:
+        from ..execute import execute_notebook
+
+        # Its parameter cell already names the committee and quarter: nothing to inject.
+        execute_notebook(path, path, root, {})
+    return path
