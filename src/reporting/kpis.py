@@ -21,7 +21,11 @@ CONTRACT_COLUMNS = [
     "direction", "rating", "change", "stat_neighbour_mean", "england_mean", "regional_mean",
     "updated_this_quarter",
 ]
-EXTRA_COLUMNS = ["unit", "decimals", "status", "previous_period_label", "deviation", "note", "commentary", "actions"]
+EXTRA_COLUMNS = [
+    "unit", "decimals", "status", "previous_period_label", "deviation", "note", "commentary", "actions",
+    "kind", "year_earlier", "year_earlier_period_label", "england_mean_year_earlier",
+    "judgement_d", "judgement_t", "judgement_c", "judgement_g",
+]
 
 
 def select_indicators(catalogue: pd.DataFrame, committee: str, indicators: tuple[str, ...] | None, source: str = "params") -> pd.DataFrame:

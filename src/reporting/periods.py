@@ -107,7 +107,31 @@ def as_at(observations: pd.DataFrame, quarter: str | Quarter) -> pd.DataFrame:
     result["previous_period_label"] = previous["period_label"].reindex(result.index)
     result["previous_period_end"] = previous["period_end"].reindex(result.index)
     result["updated_this_quarter"] = result["period_end"] >= pd.Timestamp(q.start)
-    return result.reset_index()
+    result = result.reset_index()
+    return result.join(year_earlier(upto, result))
+
+
+# How far from exactly twelve months before a period's end an observation may end and still
+# count as "12 months earlier" (months differ in length; a census day moves a little).
+YEAR_EARLIER_TOLERANCE = pd.Timedelta(days=16)
+
+
+def year_earlier(observations: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
+    """For each current row, the observation of the same indicator ending about 12 months earlier:
+    its value, label and England mean (`year_earlier`, `year_earlier_period_label`,
+    `england_mean_year_earlier`); empty where there is none."""
+    wanted = current[["indicator_id", "period_end"]].astype({"indicator_id": object})
+    wanted["_row"] = range(len(wanted))
+    wanted["_when"] = wanted["period_end"] - pd.DateOffset(years=1)
+    wanted = wanted.dropna(subset=["_when"]).sort_values("_when")
+    earlier = observations[["indicator_id", "period_end", "value", "period_label", "england_mean"]].dropna(subset=["period_end"])
+    earlier = earlier.astype({"indicator_id": object})
+    earlier = earlier.rename(columns={"period_end": "_when", "value": "year_earlier", "period_label": "year_earlier_period_label", "england_mean": "england_mean_year_earlier"})
+    matched = pd.merge_asof(
+        wanted, earlier.sort_values("_when"), on="_when", by="indicator_id", direction="nearest", tolerance=YEAR_EARLIER_TOLERANCE
+    )
+    columns = ["year_earlier", "year_earlier_period_label", "england_mean_year_earlier"]
+    return matched.set_index("_row")[columns].reindex(range(len(current))).set_axis(current.index)
 
 
 def history(observations: pd.DataFrame, indicator_id: str, quarter: str | Quarter, periods: int = 24) -> pd.DataFrame:

@@ -1,6 +1,6 @@
 """Rating schemes: a registry of plain, vectorised functions, one module per council's key."""
 
-from . import ragb  # noqa: F401  (registers the scheme)
+from . import dtcg, ragb  # noqa: F401  (registers the schemes)
 from .change import change_in_performance
 from .registry import SchemeConfig, available_schemes, get_scheme, rate, register_scheme, scheme_config
 

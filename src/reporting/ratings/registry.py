@@ -42,6 +42,7 @@ class Scheme:
     description: str
     key: Callable[[Any], list[tuple[str, str]]] | None = None  # (rating, meaning) rows for the report's key
     scale: tuple[str, ...] = ()  # the performance ratings, worst first, for movements between quarters
+    status_rated: Callable[[pd.DataFrame], pd.Series] | None = None  # rows given their status as rating
 
 
 @dataclass(frozen=True)
@@ -59,16 +60,17 @@ class SchemeConfig:
 _SCHEMES: dict[str, Scheme] = {}
 
 
-def register_scheme(name: str, settings: type, labels: tuple[str, ...], key=None, scale: tuple[str, ...] = ()):
+def register_scheme(name: str, settings: type, labels: tuple[str, ...], key=None, scale: tuple[str, ...] = (), status_rated=None):
     """Decorator: register `function(kpis, settings)` as the rating scheme called `name`.
 
     `key(settings)` returns the (rating, meaning) rows that explain the scheme to readers;
-    `scale` lists its performance ratings worst first, so movements can be called up or down.
+    `scale` lists its performance ratings worst first, so movements can be called up or down;
+    `status_rated(kpis)` marks the rows rated by their status (default: status is not `target`).
     """
 
     def decorate(function):
         doc = (function.__doc__ or "").strip().splitlines()
-        _SCHEMES[name] = Scheme(name, function, settings, tuple(labels), doc[0] if doc else name, key, tuple(scale))
+        _SCHEMES[name] = Scheme(name, function, settings, tuple(labels), doc[0] if doc else name, key, tuple(scale), status_rated)
         return function
 
     return decorate
@@ -133,6 +135,6 @@ def rate(kpis: pd.DataFrame, config: SchemeConfig | dict | str | None = None) ->
     else:
         for column in result.columns:
             rated[column] = result[column]
-    by_status = rated["status"].map(STATUS_LABELS)
-    rated["rating"] = by_status.fillna(rated["rating"]).fillna(NOT_RATED)
+    by_status = config.scheme.status_rated(rated) if config.scheme.status_rated else rated["status"].ne("target")
+    rated["rating"] = rated["rating"].where(~by_status, rated["status"].map(STATUS_LABELS)).fillna(NOT_RATED)
     return rated
