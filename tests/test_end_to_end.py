@@ -167,7 +167,15 @@ def test_durham_report_uses_the_published_figures(durham):
     referrals = kpis.loc[kpis["title"] == "Children's social care referrals per 10,000 population"].iloc[0]
     assert (float(referrals["current"]), float(referrals["previous"])) == (470.0, 479.0)
     assert (float(referrals["england_mean"]), float(referrals["regional_mean"])) == (538.0, 644.0)
-    assert referrals["rating"] == "Contextual"  # a tracker: no target
+    # A key tracker (no target): D and C are judged; G needs the England average 12 months
+    # earlier, which the published tables do not give, so G and the overall are not assessed.
+    assert (referrals["judgement_d"], referrals["judgement_c"]) == ("green", "green")  # 470 < 479, 470 < 538
+    assert referrals["judgement_t"] == "not assessed" and referrals["judgement_g"] == "not assessed"
+    assert referrals["rating"] == "Not assessed"
+    families = kpis.loc[kpis["title"].str.startswith("Families on our Stronger Families")].iloc[0]
+    assert (families["judgement_t"], families["rating"]) == ("red", "Red")  # a key target: 983 against 1,230
+    page = (durham.output_dir / "report.html").read_text()
+    assert 'id="data-tables"' in page and "✓ Green" in page
     assert (durham.output_dir / "report.pdf").stat().st_size > 10_000
 
 

@@ -33,7 +33,8 @@ from .errors import (
 )
 from .formatting import format_value
 from .kpis import build_kpis, write_kpis
-from .layout import commentary_block, index_table, kpi_card, rating_key, summary_table, title_block
+from .layout import commentary_block, index_table, judgement_table, kpi_card, rating_key, summary_table, title_block
+from .trend import linear_trend
 from .params import CommitteeParams, PaperSettings, committee_ids, load_params
 from .periods import Quarter, as_at, history, produced_on
 from .ratings import available_schemes, change_in_performance, get_scheme, rate, register_scheme, scheme_config
@@ -121,10 +122,12 @@ __all__ = [
     "harvest_notebook",
     "history",
     "index_table",
+    "judgement_table",
     "key_section",
     "kpi_alt_text",
     "kpi_card",
     "kpi_chart",
+    "linear_trend",
     "load_catalogue",
     "load_commentary",
     "load_dataset",

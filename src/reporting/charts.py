@@ -27,6 +27,7 @@ SERIES_STYLE = {
     "England mean": {"color": "#801650", "dashes": (6, 2, 1, 2), "marker": "D"},
     "Regional mean": {"color": "#3D3D3D", "dashes": (2, 2), "marker": "v"},
 }
+TREND_STYLE = {"color": "#12436D", "linestyle": (0, (2, 2)), "marker": "o", "markerfacecolor": "white", "linewidth": 1.5}
 COMPARATORS = {
     "target": "Target",
     "stat_neighbour_mean": "Statistical neighbour mean",
@@ -90,12 +91,15 @@ def kpi_chart(history: pd.DataFrame, kpi: pd.Series) -> plt.Figure:
             markers={s: SERIES_STYLE[s]["marker"] for s in present},
             markersize=7, linewidth=2, ax=ax,
         )
+    projected = _draw_trend(ax, history, kpi)
+    if not long.empty:
         ax.legend(title=None, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
-    ax.set_xticks(range(len(history)))
+    positions = len(history) + (1 if projected else 0)
+    ax.set_xticks(range(positions))
     step = max(1, len(history) // 8)
     labels = [label if i % step == 0 or i == len(history) - 1 else "" for i, label in enumerate(history["period_label"])]
-    ax.set_xticklabels(labels)
-    ax.set_xlim(-0.5, len(history) - 0.5)
+    ax.set_xticklabels(labels + (["Next"] if projected else []))
+    ax.set_xlim(-0.5, positions - 0.5)
     ax.set_xlabel("")
     unit = kpi.get("unit")
     ax.set_ylabel("Per cent" if unit == "percent" else ("Rate per 10,000" if unit == "rate" else "Value"))
@@ -105,6 +109,19 @@ def kpi_chart(history: pd.DataFrame, kpi: pd.Series) -> plt.Figure:
     # A fixed layout (legend on the right) is faster than tight_layout and the same on every chart.
     fig.subplots_adjust(left=0.1, right=0.66, top=0.95, bottom=0.14)
     return fig
+
+
+def _draw_trend(ax, history: pd.DataFrame, kpi: pd.Series) -> bool:
+    """The projected linear trend, dashed, over the points it was fitted to and one period on."""
+    projected, slope, used = kpi.get("projected_next"), kpi.get("trend_slope"), kpi.get("trend_points")
+    if projected is None or pd.isna(projected) or history.empty:
+        return False
+    last = len(history)  # the projection sits one position after the latest point
+    start = max(last - int(used), 0)
+    xs = [start, last]
+    ys = [projected - slope * (last - start), projected]
+    ax.plot(xs, ys, label="Projected linear trend", **TREND_STYLE)
+    return True
 
 
 def rating_chart(counts: pd.DataFrame) -> plt.Figure:
@@ -149,6 +166,8 @@ def kpi_alt_text(history: pd.DataFrame, kpi: pd.Series) -> str:
         trend = "up" if last["value"] > first["value"] else ("down" if last["value"] < first["value"] else "level")
         change = f" ({kpi['change'].lower()})" if kpi.get("change") else ""
         parts.append(f"Overall {trend} from {fmt(first['value'])} in {first['period_label']}{change}.")
+    if pd.notna(kpi.get("projected_next")):
+        parts.append(f"The linear trend over the last {int(kpi['trend_points'])} points projects {fmt(kpi['projected_next'])} next period.")
     comparators = [f"{name} {fmt(kpi[col])}" for col, name in COMPARATORS.items() if col != "target" and pd.notna(kpi.get(col))]
     if comparators:
         parts.append("Comparators: " + ", ".join(comparators) + ".")

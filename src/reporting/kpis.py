@@ -14,6 +14,7 @@ from .errors import ParamsError
 from .periods import Quarter, as_at
 from .ratings import change_in_performance, rate
 from .ratings.registry import SchemeConfig
+from .trend import linear_trend
 
 # The result contract's columns, in order. Columns are only ever added, never renamed.
 CONTRACT_COLUMNS = [
@@ -25,6 +26,7 @@ EXTRA_COLUMNS = [
     "unit", "decimals", "status", "previous_period_label", "deviation", "note", "commentary", "actions",
     "kind", "year_earlier", "year_earlier_period_label", "england_mean_year_earlier",
     "judgement_d", "judgement_t", "judgement_c", "judgement_g",
+    "trend_points", "trend_slope", "projected_next",
 ]
 
 
@@ -45,11 +47,15 @@ def build_kpis(
     scheme: SchemeConfig | dict | str | None = None,
     committee: str = "",
     indicators: tuple[str, ...] | None = None,
+    trend_points: int = 6,
 ) -> pd.DataFrame:
-    """As at the quarter: each KPI's current and previous values, target, comparators, rating and change."""
+    """As at the quarter: each KPI's current and previous values, target, comparators, rating,
+    change, and the projected linear trend over its last `trend_points` observations."""
     chosen = select_indicators(dataset.catalogue, committee, indicators)
     values = as_at(dataset.observations, quarter)
     kpis = chosen.rename(columns={"id": "indicator_id"}).merge(values, on="indicator_id", how="left", validate="one_to_one")
+    trend = linear_trend(dataset.observations, quarter, trend_points)
+    kpis = kpis.merge(trend, on="indicator_id", how="left", validate="one_to_one")
     kpis["updated_this_quarter"] = kpis["updated_this_quarter"].fillna(False).astype(bool)
     kpis = rate(kpis, scheme)
     kpis["change"] = change_in_performance(kpis)

@@ -112,6 +112,67 @@ def comparator_table(kpi: pd.Series) -> str:
     return table(header + ["Rating"], [row + [rating_badge(kpi["rating"])]])
 
 
+JUDGEMENT_TEXT = {
+    "green": ("✓ Green", "rating-green"),
+    "amber": ("! Amber", "rating-amber"),
+    "red": ("✗ Red", "rating-red"),
+    "improving": ("↑ Improving", "rating-green"),
+    "same": ("→ Same", "rating-amber"),
+    "deteriorating": ("↓ Deteriorating", "rating-red"),
+    "not assessed": ("– Not assessed", "rating-status"),
+}
+JUDGEMENT_COLUMNS = {"judgement_d": "D", "judgement_t": "T", "judgement_c": "C", "judgement_g": "G"}
+# Shorter words for the many-columned data table; the key gives them in full.
+JUDGEMENT_SHORT = {"improving": "↑ Better", "deteriorating": "↓ Worse", "not assessed": "– n/a"}
+
+
+def judgement(value, short: bool = False) -> str:
+    """A D/T/C/G judgement as a symbol and a word (never colour alone), styled as a badge."""
+    value = value if isinstance(value, str) and value in JUDGEMENT_TEXT else "not assessed"
+    text, css = JUDGEMENT_TEXT[value]
+    if short:
+        text = JUDGEMENT_SHORT.get(value, text)
+    return f"[{text}]{{.rating .{css}}}"
+
+
+def judgement_row(kpi: pd.Series) -> str:
+    """The D, T, C and G judgements of one KPI as a table, where the scheme gives them."""
+    if not all(c in kpi.index for c in JUDGEMENT_COLUMNS):
+        return ""
+    header = ["D: direction of travel", "T: against target", "C: against England", "G: gap to England"]
+    return table(header, [[judgement(kpi[c]) for c in JUDGEMENT_COLUMNS]])
+
+
+def judgement_table(kpis: pd.DataFrame) -> str:
+    """Durham's data table: D, T, C, G and the figures, one row per KPI; empty for other schemes."""
+    if not all(c in kpis for c in JUDGEMENT_COLUMNS):
+        return ""
+    rows = []
+    for kpi in kpis.itertuples(index=False):
+        fmt = lambda v: format_value(v, kpi.unit, kpi.decimals)  # noqa: E731
+        target = fmt(kpi.target) if pd.notna(kpi.target) else ("Tracker" if kpi.kind == "key_tracker" else _cell(kpi.target_note or "–"))
+        rows.append([
+            *(judgement(getattr(kpi, c), short=True) for c in JUDGEMENT_COLUMNS),
+            f"[{_cell(kpi.title)}](#{anchor(kpi.indicator_id)})",
+            _cell(kpi.period_label if pd.notna(kpi.period_label) else "No data"),
+            fmt(kpi.current),
+            target,
+            fmt(kpi.year_earlier),
+            fmt(kpi.england_mean),
+            fmt(kpi.regional_mean),
+            "Yes" if kpi.updated_this_quarter else "No",
+            rating_badge(kpi.rating),
+        ])
+    header = ["D", "T", "C", "G", "Performance indicator", "Period", "Performance", "Target",
+              "12 months earlier", "National average", "Regional average", "Updated", "Overall"]
+    return (
+        "## Data tables {#data-tables}\n\nD: direction of travel against 12 months earlier. T: against target. "
+        "C: against the England (national) average. G: the gap to England, against 12 months earlier "
+        "(↑ better, → same, ↓ worse). n/a: not assessed, because an input is missing. "
+        "The key above explains each judgement.\n\n" + table(header, rows)
+    )
+
+
 def kpi_card(kpi: pd.Series) -> str:
     """The card for one KPI: heading, figures, description and sources (the chart and commentary follow)."""
     fmt = lambda v: format_value(v, kpi["unit"], kpi["decimals"])  # noqa: E731
@@ -130,6 +191,12 @@ def kpi_card(kpi: pd.Series) -> str:
         "",
         comparator_table(kpi),
     ]
+    judgements = judgement_row(kpi)
+    if judgements:
+        parts += ["", judgements]
+    if pd.notna(kpi.get("projected_next")):
+        parts += ["", f"**Projected linear trend:** {fmt(kpi['projected_next'])} next period "
+                  f"(least squares over the last {int(kpi['trend_points'])} figures)."]
     if not kpi["updated_this_quarter"]:
         latest = f"the latest figure is for {current_label}" if pd.notna(kpi["period_label"]) else "there is no figure yet"
         parts += ["", f"**Not updated this quarter:** {latest}."]

@@ -15,6 +15,7 @@ from .ratings.registry import SchemeConfig, scheme_config
 REQUIRED = ("council", "committee_name", "dataset")
 KNOWN = REQUIRED + (
     "id", "default_quarter", "scheme", "indicators", "contact", "notebook", "title", "chart_periods", "paper",
+    "trend_points",
 )
 PAPER_KEYS = ("title", "meeting_date", "from", "background", "rating_key", "examples", "exception_reporting", "notebook")
 EXAMPLE_KEYS = ("rule", "count", "pin")
@@ -54,6 +55,7 @@ class CommitteeParams:
     notebook: Path | None = None
     chart_periods: int = 24  # most recent observations drawn on each KPI's chart
     paper: PaperSettings = field(default_factory=PaperSettings)
+    trend_points: int = 6  # observations in each KPI's projected linear trend (3 or more)
 
 
 def project_root(params_file: Path) -> Path:
@@ -105,6 +107,9 @@ def load_params(path: str | Path) -> CommitteeParams:
     if not isinstance(chart_periods, int) or chart_periods < 2:
         raise ParamsError(f"{source}, key chart_periods: expected a whole number of 2 or more.")
     paper = _paper_settings(raw.get("paper"), source, root)
+    trend_points = raw.get("trend_points", 6)
+    if isinstance(trend_points, bool) or not isinstance(trend_points, int) or trend_points < 3:
+        raise ParamsError(f"{source}, key trend_points: expected a whole number of 3 or more (a line needs 3 points).")
     return CommitteeParams(
         id=committee_id,
         council=str(raw["council"]),
@@ -119,6 +124,7 @@ def load_params(path: str | Path) -> CommitteeParams:
         notebook=notebook,
         chart_periods=chart_periods,
         paper=paper,
+        trend_points=trend_points,
     )
 
 
