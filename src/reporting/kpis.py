@@ -58,6 +58,9 @@ def build_kpis(
     kpis = kpis.merge(trend, on="indicator_id", how="left", validate="one_to_one")
     kpis["updated_this_quarter"] = kpis["updated_this_quarter"].fillna(False).astype(bool)
     kpis = rate(kpis, scheme)
+    # A committee's table is small: plain text labels are simpler for everything downstream.
+    labels = [c for c in ("rating", "judgement_d", "judgement_t", "judgement_c", "judgement_g") if c in kpis]
+    kpis = kpis.astype({c: object for c in labels})
     kpis["change"] = change_in_performance(kpis)
     return kpis
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .registry import register_scheme
+from .registry import labelled, register_scheme
 
 GREEN, AMBER, RED = "green", "amber", "red"
 IMPROVING, SAME, DETERIORATING = "improving", "same", "deteriorating"
@@ -61,9 +61,15 @@ def margin(value, reference, sign, settings: DtcgSettings) -> np.ndarray:
     return np.where(np.isfinite(result), np.round(result, PRECISION), result)
 
 
+JUDGED = (GREEN, AMBER, RED, NOT_ASSESSED)
+GAP = (IMPROVING, SAME, DETERIORATING, NOT_ASSESSED)
+OVERALL = ("Green", "Amber", "Red", OVERALL_NOT_ASSESSED)
+
+
 def judge(m: np.ndarray, tolerance: float) -> np.ndarray:
-    """green when meeting or better, amber when worse by no more than the tolerance, red beyond it."""
-    return np.select([np.isnan(m), m >= 0, m >= -tolerance], [NOT_ASSESSED, GREEN, AMBER], RED)
+    """Codes into JUDGED: green when meeting or better, amber when worse by no more than the
+    tolerance, red beyond it, not assessed when an input is missing."""
+    return np.select([np.isnan(m), m >= 0, m >= -tolerance], [3, 0, 1], 2)
 
 
 def gap_trend(kpis: pd.DataFrame, sign, settings: DtcgSettings) -> np.ndarray:
@@ -74,9 +80,7 @@ def gap_trend(kpis: pd.DataFrame, sign, settings: DtcgSettings) -> np.ndarray:
     with np.errstate(invalid="ignore"):
         change = np.round(now - then, PRECISION)
     tolerance = settings.tolerance
-    return np.select(
-        [np.isnan(change), change > tolerance, change < -tolerance], [NOT_ASSESSED, IMPROVING, DETERIORATING], SAME
-    )
+    return np.select([np.isnan(change), change > tolerance, change < -tolerance], [3, 0, 2], 1)  # codes into GAP
 
 
 def dtcg_key(settings: DtcgSettings) -> list[tuple[str, str]]:
@@ -109,19 +113,18 @@ def dtcg(kpis: pd.DataFrame, settings: DtcgSettings) -> pd.DataFrame:
     g = gap_trend(kpis, sign, settings)
     kind = kpis["kind"] if "kind" in kpis else pd.Series(None, index=kpis.index)
     tracker = kind.eq("key_tracker").to_numpy() | (kind.isna().to_numpy() & kpis["target"].isna().to_numpy())
+    d_green, d_missing, g_missing = d == 0, d == 3, g == 3
     tracker_rating = np.select(
-        [(d == NOT_ASSESSED) | (g == NOT_ASSESSED), (d == GREEN) & (g == IMPROVING), (d != GREEN) & (g == DETERIORATING)],
-        [OVERALL_NOT_ASSESSED, "Green", "Red"],
-        "Amber",
-    )
-    target_rating = np.select([t == GREEN, t == AMBER, t == RED], ["Green", "Amber", "Red"], OVERALL_NOT_ASSESSED)
+        [d_missing | g_missing, d_green & (g == 0), ~d_green & (g == 2)], [3, 0, 2], 1
+    )  # codes into OVERALL
+    target_rating = t  # green, amber, red, not assessed: the same order as OVERALL
     return pd.DataFrame(
         {
-            "rating": np.where(tracker, tracker_rating, target_rating),
-            "judgement_d": d,
-            "judgement_t": t,
-            "judgement_c": c,
-            "judgement_g": g,
+            "rating": labelled(np.where(tracker, tracker_rating, target_rating), OVERALL),
+            "judgement_d": labelled(d, JUDGED),
+            "judgement_t": labelled(t, JUDGED),
+            "judgement_c": labelled(c, JUDGED),
+            "judgement_g": labelled(g, GAP),
         },
         index=kpis.index,
     )

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .registry import NOT_RATED, register_scheme
+from .registry import NOT_RATED, labelled, register_scheme
 
 BANDS = ("red", "amber", "green", "blue")
 LABELS = ("Red", "Amber", "Green", "Blue", "Baseline", "Contextual", "In development", "Suspended", NOT_RATED)
@@ -97,5 +97,6 @@ def ragb(kpis: pd.DataFrame, settings: RagbSettings) -> pd.DataFrame:
     red = (d < red_amber) | ((d == red_amber) & (settings.at_red_amber == "red"))
     blue = (d > green_blue) | ((d == green_blue) & (settings.at_green_blue == "blue"))
     green = (d > amber_green) | ((d == amber_green) & (settings.at_amber_green == "green"))
-    rating = np.select([np.isnan(d), red, blue, green], [NOT_RATED, "Red", "Blue", "Green"], "Amber")
-    return pd.DataFrame({"rating": rating, "deviation": d}, index=kpis.index)
+    names = ("Red", "Amber", "Green", "Blue", NOT_RATED)
+    codes = np.select([np.isnan(d), red, blue, green], [4, 0, 3, 2], 1)
+    return pd.DataFrame({"rating": labelled(codes, names), "deviation": d}, index=kpis.index)

@@ -10,6 +10,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any, Callable
 
+import numpy as np
 import pandas as pd
 
 from ..errors import SchemeError
@@ -121,20 +122,40 @@ def scheme_config(options: dict | str | None, source: str = "params") -> SchemeC
     return SchemeConfig(scheme, settings)
 
 
+def labelled(codes: np.ndarray, names: tuple[str, ...] | list[str]) -> pd.Categorical:
+    """Labels from integer codes as a categorical: far cheaper than a million strings."""
+    return pd.Categorical.from_codes(np.asarray(codes, dtype=np.int16), categories=list(names))
+
+
 def rate(kpis: pd.DataFrame, config: SchemeConfig | dict | str | None = None) -> pd.DataFrame:
     """Rate as-at KPIs with a scheme: adds `rating` (and any columns the scheme adds).
 
-    Indicators whose status is not `target` get their status as their rating, whatever the scheme.
+    Indicators whose status is not `target` get their status as their rating (unless the scheme
+    rates them itself, as dtcg does key trackers). Ratings are categoricals: vectorised over
+    any number of rows.
     """
     if not isinstance(config, SchemeConfig):
         config = scheme_config(config)
     result = config.scheme.function(kpis, config.settings)
-    rated = kpis.copy()
     if isinstance(result, pd.Series):
-        rated["rating"] = result
+        result = result.to_frame("rating")
+    rated = kpis.copy(deep=False)
+    for column in result.columns:
+        rated[column] = result[column]
+    categories = list(dict.fromkeys([*config.scheme.labels, *STATUS_LABELS.values(), NOT_RATED]))
+    rating = rated["rating"]
+    if isinstance(rating.dtype, pd.CategoricalDtype):  # recode the few categories, not every row
+        scheme_codes = rating.cat.set_categories(categories).cat.codes.to_numpy()
     else:
-        for column in result.columns:
-            rated[column] = result[column]
-    by_status = config.scheme.status_rated(rated) if config.scheme.status_rated else rated["status"].ne("target")
-    rated["rating"] = rated["rating"].where(~by_status, rated["status"].map(STATUS_LABELS)).fillna(NOT_RATED)
+        scheme_codes = pd.Categorical(rating, categories=categories).codes
+    status = rated["status"]
+    status_codes = np.select(
+        [status.eq(key).to_numpy(dtype=bool, na_value=False) for key in STATUS_LABELS],
+        [categories.index(label) for label in STATUS_LABELS.values()],
+        -1,
+    )
+    by_status = (config.scheme.status_rated(rated) if config.scheme.status_rated else rated["status"].ne("target")).to_numpy(dtype=bool)
+    codes = np.where(by_status & (status_codes >= 0), status_codes, scheme_codes)
+    codes = np.where(codes < 0, categories.index(NOT_RATED), codes)
+    rated["rating"] = labelled(codes, categories)
     return rated
