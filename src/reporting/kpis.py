@@ -14,6 +14,7 @@ from .errors import ParamsError
 from .periods import Quarter, as_at
 from .ratings import change_in_performance, rate
 from .ratings.registry import SchemeConfig
+from .targets import apply_target_rules
 from .trend import linear_trend
 
 # The result contract's columns, in order. Columns are only ever added, never renamed.
@@ -26,7 +27,7 @@ EXTRA_COLUMNS = [
     "unit", "decimals", "status", "previous_period_label", "deviation", "note", "commentary", "actions",
     "kind", "year_earlier", "year_earlier_period_label", "england_mean_year_earlier",
     "judgement_d", "judgement_t", "judgement_c", "judgement_g",
-    "trend_points", "trend_slope", "projected_next",
+    "trend_points", "trend_slope", "projected_next", "target_basis",
 ]
 
 
@@ -56,6 +57,7 @@ def build_kpis(
     kpis = chosen.rename(columns={"id": "indicator_id"}).merge(values, on="indicator_id", how="left", validate="one_to_one")
     trend = linear_trend(dataset.observations, quarter, trend_points)
     kpis = kpis.merge(trend, on="indicator_id", how="left", validate="one_to_one")
+    kpis = apply_target_rules(kpis)
     kpis["updated_this_quarter"] = kpis["updated_this_quarter"].fillna(False).astype(bool)
     kpis = rate(kpis, scheme)
     # A committee's table is small: plain text labels are simpler for everything downstream.

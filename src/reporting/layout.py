@@ -179,6 +179,8 @@ def kpi_card(kpi: pd.Series) -> str:
     current_label = kpi["period_label"] if pd.notna(kpi["period_label"]) else "no data"
     previous = f"Previous ({_cell(kpi['previous_period_label'])})" if pd.notna(kpi.get("previous_period_label")) else "Previous"
     target = fmt(kpi["target"]) if pd.notna(kpi["target"]) else (kpi.get("target_note") or ("–" if kpi["status"] == "target" else kpi["rating"]))
+    if kpi.get("target_basis"):
+        target = f"{target} ({kpi['target_basis']})" if pd.notna(kpi["target"]) else f"{kpi['target_basis']}"
     parts = [
         f"## Indicator {kpi['indicator_id']}: {_cell(kpi['title'])} {{#{anchor(kpi['indicator_id'])}}}",
         "",

@@ -19,8 +19,9 @@ KINDS = ("key_target", "key_tracker")
 REQUIRED = ("id", "title", "direction", "unit", "status")
 OPTIONAL = (
     "decimals", "frequency", "rate_base", "committees", "description", "calculation",
-    "numerator", "denominator", "sources", "links", "kind", "target_note",
+    "numerator", "denominator", "sources", "links", "kind", "target_note", "target_against", "target_by",
 )
+COMPARATORS = ("england_mean", "regional_mean", "stat_neighbour_mean")
 # Decimal places shown when an entry does not set `decimals`.
 DEFAULT_DECIMALS = {"percent": 1, "rate": 1, "number": 0, "score": 1}
 
@@ -68,6 +69,15 @@ def load_catalogue(path: str | Path) -> pd.DataFrame:
         for key in REQUIRED:
             if entry.get(key) in (None, ""):
                 problems.append(Problem(name, number, key, None, "is required but missing", "entry"))
+        against = entry.get("target_against")
+        if against is not None and (not isinstance(against, list) or not against or set(against) - set(COMPARATORS)):
+            problems.append(Problem(name, number, "target_against", against, f"a list of comparators to beat, from {', '.join(COMPARATORS)}", "entry"))
+        by = entry.get("target_by")
+        if by is not None and not (
+            isinstance(by, dict) and set(by) == {"value", "year"}
+            and isinstance(by["value"], (int, float)) and isinstance(by["year"], int)
+        ):
+            problems.append(Problem(name, number, "target_by", by, "a long-term target such as {value: 5, year: 2030}", "entry"))
 
     frame = pd.DataFrame(entries, dtype=object)
     for key in REQUIRED:
