@@ -96,9 +96,7 @@ def kpi_chart(history: pd.DataFrame, kpi: pd.Series) -> plt.Figure:
         ax.legend(title=None, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     positions = len(history) + (1 if projected else 0)
     ax.set_xticks(range(positions))
-    step = max(1, len(history) // 8)
-    labels = [label if i % step == 0 or i == len(history) - 1 else "" for i, label in enumerate(history["period_label"])]
-    ax.set_xticklabels(labels + (["Next"] if projected else []))
+    ax.set_xticklabels(_tick_labels(list(history["period_label"])) + ([""] if projected else []))
     ax.set_xlim(-0.5, positions - 0.5)
     ax.set_xlabel("")
     unit = kpi.get("unit")
@@ -111,6 +109,16 @@ def kpi_chart(history: pd.DataFrame, kpi: pd.Series) -> plt.Figure:
     return fig
 
 
+def _tick_labels(labels: list[str], most: int = 6) -> list[str]:
+    """At most about `most` period labels, evenly spaced, always the latest, never crowding it."""
+    step = max(1, -(-len(labels) // most))
+    last = len(labels) - 1
+    return [
+        label if i == last or (i % step == 0 and last - i >= step) else ""
+        for i, label in enumerate(labels)
+    ]
+
+
 def _draw_trend(ax, history: pd.DataFrame, kpi: pd.Series) -> bool:
     """The projected linear trend, dashed, over the points it was fitted to and one period on."""
     projected, slope, used = kpi.get("projected_next"), kpi.get("trend_slope"), kpi.get("trend_points")
@@ -120,7 +128,7 @@ def _draw_trend(ax, history: pd.DataFrame, kpi: pd.Series) -> bool:
     start = max(last - int(used), 0)
     xs = [start, last]
     ys = [projected - slope * (last - start), projected]
-    ax.plot(xs, ys, label="Projected linear trend", **TREND_STYLE)
+    ax.plot(xs, ys, label="Linear trend, projected\none period ahead", markevery=[1], **TREND_STYLE)
     return True
 
 
