@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .registry import labelled, register_scheme
+from .registry import labelled, register_scheme, require_columns, round_margin
 
 GREEN, AMBER, RED = "green", "amber", "red"
 IMPROVING, SAME, DETERIORATING = "improving", "same", "deteriorating"
@@ -51,14 +51,14 @@ def margin(value, reference, sign, settings: DtcgSettings) -> np.ndarray:
     """How much better `value` is than `reference` (negative: worse), in per cent of the
     reference or in points; NaN where either is missing or there is no direction."""
     value, reference = np.asarray(value, dtype=float), np.asarray(reference, dtype=float)
-    better_by = sign * (value - reference)
-    if settings.tolerance_mode == "points":
-        result = better_by
-    else:
-        with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        better_by = sign * (value - reference)
+        if settings.tolerance_mode == "points":
+            result = better_by
+        else:
             off_zero = np.where(better_by == 0, 0.0, np.sign(better_by) * np.inf)
             result = np.where(reference == 0, off_zero, 100 * better_by / np.abs(reference))
-    return np.where(np.isfinite(result), np.round(result, PRECISION), result)
+    return round_margin(result, PRECISION)
 
 
 JUDGED = (GREEN, AMBER, RED, NOT_ASSESSED)
@@ -77,8 +77,8 @@ def gap_trend(kpis: pd.DataFrame, sign, settings: DtcgSettings) -> np.ndarray:
     same within the tolerance, or grown worse since 12 months earlier."""
     now = margin(kpis["current"], kpis["england_mean"], sign, settings)
     then = margin(kpis["year_earlier"], kpis["england_mean_year_earlier"], sign, settings)
-    with np.errstate(invalid="ignore"):
-        change = np.round(now - then, PRECISION)
+    with np.errstate(invalid="ignore", over="ignore"):
+        change = round_margin(now - then, PRECISION)
     tolerance = settings.tolerance
     return np.select([np.isnan(change), change > tolerance, change < -tolerance], [3, 0, 2], 1)  # codes into GAP
 
@@ -106,6 +106,9 @@ def status_rated(kpis: pd.DataFrame) -> pd.Series:
 @register_scheme("dtcg", DtcgSettings, LABELS, key=dtcg_key, scale=("Red", "Amber", "Green"), status_rated=status_rated)
 def dtcg(kpis: pd.DataFrame, settings: DtcgSettings) -> pd.DataFrame:
     """Durham's D, T, C and G judgements and the overall assessment."""
+    require_columns(
+        kpis, ("current", "year_earlier", "target", "england_mean", "england_mean_year_earlier", "direction", "status"), "dtcg"
+    )
     sign = _sign(kpis)
     d = judge(margin(kpis["current"], kpis["year_earlier"], sign, settings), settings.tolerance)
     t = judge(margin(kpis["current"], kpis["target"], sign, settings), settings.tolerance)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .registry import NOT_RATED, labelled, register_scheme
+from .registry import NOT_RATED, labelled, register_scheme, require_columns, round_margin
 
 BANDS = ("red", "amber", "green", "blue")
 LABELS = ("Red", "Amber", "Green", "Blue", "Baseline", "Contextual", "In development", "Suspended", NOT_RATED)
@@ -61,10 +61,10 @@ def deviation(kpis: pd.DataFrame) -> pd.Series:
     target = kpis["target"].to_numpy(dtype=float)
     sign = np.select([kpis["direction"].eq("higher"), kpis["direction"].eq("lower")], [1.0, -1.0], np.nan)
     better_by = sign * (value - target)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         off_zero = np.where(better_by == 0, 0.0, np.sign(better_by) * np.inf)
         d = np.where(target == 0, off_zero, better_by / np.abs(target))
-    d = np.where(np.isfinite(d), np.round(d, PRECISION), d)
+    d = round_margin(d, PRECISION)
     return pd.Series(d, index=kpis.index, name="deviation")
 
 
@@ -92,6 +92,7 @@ def ragb_key(settings: RagbSettings) -> list[tuple[str, str]]:
 @register_scheme("ragb", RagbSettings, LABELS, key=ragb_key, scale=("Red", "Amber", "Green", "Blue"))
 def ragb(kpis: pd.DataFrame, settings: RagbSettings) -> pd.DataFrame:
     """Red, Amber, Green or Blue by the relative deviation from target."""
+    require_columns(kpis, ("current", "target", "direction", "status"), "ragb")
     d = deviation(kpis).to_numpy()
     red_amber, amber_green, green_blue = (round(t, PRECISION) for t in (settings.red_amber, settings.amber_green, settings.green_blue))
     red = (d < red_amber) | ((d == red_amber) & (settings.at_red_amber == "red"))

@@ -69,6 +69,7 @@ def dtcg_row(current, year_earlier, target, england, england_year_earlier, direc
     else:
         change = round(now - then, 9)
         g = "improving" if change > settings.tolerance else ("deteriorating" if change < -settings.tolerance else "same")
+    kind = None if _missing(kind) else kind
     tracker = kind == "key_tracker" or (kind is None and _missing(target))
     if status != "target" and not (status == "contextual" and kind == "key_tracker"):
         overall = _STATUS[status]

@@ -122,6 +122,22 @@ def scheme_config(options: dict | str | None, source: str = "params") -> SchemeC
     return SchemeConfig(scheme, settings)
 
 
+def round_margin(values: np.ndarray, places: int = 9) -> np.ndarray:
+    """Round to `places` decimals so float noise cannot cross a boundary; huge and infinite
+    values (far from any boundary) are left as they are rather than overflowing."""
+    values = np.asarray(values, dtype=float)
+    with np.errstate(over="ignore", invalid="ignore"):
+        rounded = np.round(values, places)
+    return np.where(np.isinf(rounded) & np.isfinite(values), values, rounded)
+
+
+def require_columns(kpis: pd.DataFrame, columns: tuple[str, ...], scheme: str) -> None:
+    """Say plainly which as-at columns a scheme needs and which are missing (build_kpis gives them all)."""
+    missing = [c for c in columns if c not in kpis]
+    if missing:
+        raise SchemeError(f"The {scheme} scheme needs the columns {', '.join(columns)}; missing: {', '.join(missing)}.")
+
+
 def labelled(codes: np.ndarray, names: tuple[str, ...] | list[str]) -> pd.Categorical:
     """Labels from integer codes as a categorical: far cheaper than a million strings."""
     return pd.Categorical.from_codes(np.asarray(codes, dtype=np.int16), categories=list(names))
