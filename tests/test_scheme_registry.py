@@ -250,3 +250,20 @@ def test_ragb_thresholds_out_of_order_in_params_are_a_scheme_error_naming_the_fi
     assert str(path) in message
     assert "key scheme" in message
     assert "red_amber" in message
+
+
+def test_a_council_can_use_its_own_words_for_the_ratings(tmp_path):
+    config = reporting.scheme_config({"name": "ragb", "labels": {"Blue": "Exceeding target", "Red": "Off track"}}, "params/x.yaml")
+    frame = pd.DataFrame({
+        "indicator_id": ["a", "b", "c"], "current": [120.0, 50.0, 10.0], "target": [100.0, 100.0, None],
+        "direction": ["higher"] * 3, "status": ["target", "target", "contextual"],
+    })
+    rated = reporting.rate(frame, config)
+    assert rated["rating"].astype(str).tolist() == ["Exceeding target", "Off track", "Contextual"]
+    assert config.labels[:4] == ("Off track", "Amber", "Green", "Exceeding target")
+    assert config.scale == ("Off track", "Amber", "Green", "Exceeding target")
+
+
+def test_renaming_a_rating_the_scheme_does_not_have_is_refused():
+    with pytest.raises(reporting.SchemeError, match=r"params/x.yaml, key scheme.labels.Purple"):
+        reporting.scheme_config({"name": "ragb", "labels": {"Purple": "Superb"}}, "params/x.yaml")

@@ -39,7 +39,8 @@ def format_column(kpis: pd.DataFrame, column: str) -> pd.Series:
     )
 
 
-def rating_badge(rating: str) -> str:
-    """The rating as a Markdown span: its word, styled as a badge where the renderer supports it."""
-    css = RATING_CLASS.get(rating, "rating-status")
+def rating_badge(rating: str, css_of: str | None = None) -> str:
+    """The rating as a Markdown span: its word, styled as a badge where the renderer supports it.
+    `css_of` names the scheme's own rating when a council has renamed it (its colour is kept)."""
+    css = RATING_CLASS.get(css_of or rating, "rating-status")
     return f"[{rating}]{{.rating .{css}}}"

@@ -55,8 +55,8 @@ def rating_key(scheme: SchemeConfig, kpis: pd.DataFrame) -> str:
     """The key to the ratings in force, with the status ratings that appear in this report."""
     rows = scheme.scheme.key(scheme.settings) if scheme.scheme.key else []
     present = set(kpis["rating"])
-    rows += [(label, meaning) for label, meaning in STATUS_MEANINGS if label in present]
-    body = [[rating_badge(label), _cell(meaning)] for label, meaning in rows]
+    rows += [(label, meaning) for label, meaning in STATUS_MEANINGS if scheme.label(label) in present]
+    body = [[rating_badge(scheme.label(label), css_of=label), _cell(meaning)] for label, meaning in rows]
     return "## Key to ratings {#key}\n\n" + table(["Rating", "Meaning"], body) + (
         "\n\nChange in performance compares the current figure with the previous one, as shown"
         " (to the decimal places displayed), using the indicator's direction for improvement."

@@ -48,14 +48,29 @@ class Scheme:
 
 @dataclass(frozen=True)
 class SchemeConfig:
-    """A scheme chosen in params, with its validated settings."""
+    """A scheme chosen in params, with its validated settings and the council's own words for
+    its ratings (`labels: {Blue: Exceeding target}` renames Blue wherever it appears)."""
 
     scheme: Scheme
     settings: Any
+    renames: tuple[tuple[str, str], ...] = ()
 
     @property
     def name(self) -> str:
         return self.scheme.name
+
+    def label(self, rating: str) -> str:
+        return dict(self.renames).get(rating, rating)
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """Every rating the scheme can give, in the council's words, most severe first."""
+        return tuple(self.label(r) for r in self.scheme.labels)
+
+    @property
+    def scale(self) -> tuple[str, ...]:
+        """The performance ratings, worst first, in the council's words."""
+        return tuple(self.label(r) for r in self.scheme.scale)
 
 
 _SCHEMES: dict[str, Scheme] = {}
@@ -106,12 +121,21 @@ def scheme_config(options: dict | str | None, source: str = "params") -> SchemeC
         scheme = get_scheme(str(options.pop("name")))
     except SchemeError as error:
         raise SchemeError(f"{source}, key scheme.name: {error}") from None
+    renames = options.pop("labels", None) or {}
+    if not isinstance(renames, dict) or not all(isinstance(v, str) and v.strip() for v in renames.values()):
+        raise SchemeError(f"{source}, key scheme.labels: expected the council's word for each rating, e.g. {{Blue: Exceeding target}}.")
+    unknown_labels = sorted(set(renames) - set(scheme.labels) - set(STATUS_LABELS.values()))
+    if unknown_labels:
+        raise SchemeError(
+            f"{source}, key scheme.labels.{unknown_labels[0]}: not a rating of the {scheme.name} scheme; "
+            f"its ratings are {', '.join(scheme.labels)}."
+        )
     fields = {f.name for f in dataclasses.fields(scheme.settings)}
     unknown = sorted(set(options) - fields)
     if unknown:
         raise SchemeError(
             f"{source}, key scheme.{unknown[0]}: not a setting of the {scheme.name} scheme; "
-            f"its settings are {', '.join(sorted(fields))}."
+            f"its settings are {', '.join(sorted(fields | {'labels'}))}."
         )
     try:
         settings = scheme.settings(**options)
@@ -119,7 +143,7 @@ def scheme_config(options: dict | str | None, source: str = "params") -> SchemeC
         first = str(error).split()[0] if str(error) else ""
         key = f"scheme.{first}" if first in fields else "scheme"
         raise SchemeError(f"{source}, key {key}: {error}") from None
-    return SchemeConfig(scheme, settings)
+    return SchemeConfig(scheme, settings, tuple((str(k), str(v).strip()) for k, v in renames.items()))
 
 
 def round_margin(values: np.ndarray, places: int = 9) -> np.ndarray:
@@ -173,5 +197,5 @@ def rate(kpis: pd.DataFrame, config: SchemeConfig | dict | str | None = None) ->
     by_status = (config.scheme.status_rated(rated) if config.scheme.status_rated else rated["status"].ne("target")).to_numpy(dtype=bool)
     codes = np.where(by_status & (status_codes >= 0), status_codes, scheme_codes)
     codes = np.where(codes < 0, categories.index(NOT_RATED), codes)
-    rated["rating"] = labelled(codes, categories)
+    rated["rating"] = labelled(codes, [config.label(c) for c in categories])
     return rated
