@@ -4,6 +4,8 @@ catalogue, explained in the report, and never silently lost."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
@@ -27,7 +29,8 @@ def apply_target_rules(kpis: pd.DataFrame) -> pd.DataFrame:
             np.where(against.map(lambda v, c=c: c in v).to_numpy(), kpis[c].to_numpy(dtype=float), np.nan)
             for c in COMPARATOR_NAMES
         ])
-        with np.errstate(all="ignore"), _quiet_all_nan():
+        with warnings.catch_warnings():  # a row with no comparator at all simply has no target
+            warnings.filterwarnings("ignore", message="All-NaN slice encountered", category=RuntimeWarning)
             strictest = np.where(lower, np.nanmin(stacked, axis=1), np.nanmax(stacked, axis=1))
         uses = against.map(bool).to_numpy()
         kpis["target"] = np.where(uses, strictest, kpis["target"].to_numpy(dtype=float))
@@ -42,17 +45,3 @@ def apply_target_rules(kpis: pd.DataFrame) -> pd.DataFrame:
         ))
     kpis["target_basis"] = basis
     return kpis
-
-
-class _quiet_all_nan:
-    """numpy warns when a row has no comparator at all; that row simply has no target."""
-
-    def __enter__(self):
-        import warnings
-
-        self._catcher = warnings.catch_warnings()
-        self._catcher.__enter__()
-        warnings.filterwarnings("ignore", message="All-NaN slice encountered", category=RuntimeWarning)
-
-    def __exit__(self, *exc):
-        return self._catcher.__exit__(*exc)
