@@ -143,7 +143,7 @@ def judgement_row(kpi: pd.Series) -> str:
     return table(header, [[judgement(kpi[c]) for c in JUDGEMENT_COLUMNS]])
 
 
-def judgement_table(kpis: pd.DataFrame) -> str:
+def judgement_table(kpis: pd.DataFrame, region: str = "Regional") -> str:
     """Durham's data table: D, T, C, G and the figures, one row per KPI; empty for other schemes."""
     if not all(c in kpis for c in JUDGEMENT_COLUMNS):
         return ""
@@ -164,7 +164,7 @@ def judgement_table(kpis: pd.DataFrame) -> str:
             rating_badge(kpi.rating),
         ])
     header = ["D", "T", "C", "G", "Performance indicator", "Period", "Performance", "Target",
-              "12 months earlier", "National average", "Regional average", "Updated", "Overall"]
+              "12 months earlier", "National average", f"{region} average", "Updated", "Overall"]
     return (
         "## Data tables {#data-tables}\n\nD: direction of travel against 12 months earlier. T: against target. "
         "C: against the England (national) average. G: the gap to England, against 12 months earlier "

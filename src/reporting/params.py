@@ -15,7 +15,7 @@ from .ratings.registry import SchemeConfig, scheme_config
 REQUIRED = ("council", "committee_name", "dataset")
 KNOWN = REQUIRED + (
     "id", "default_quarter", "scheme", "indicators", "contact", "notebook", "title", "chart_periods", "paper",
-    "trend_points",
+    "trend_points", "region",
 )
 PAPER_KEYS = ("title", "meeting_date", "from", "background", "rating_key", "examples", "exception_reporting", "notebook")
 EXAMPLE_KEYS = ("rule", "count", "pin")
@@ -56,6 +56,7 @@ class CommitteeParams:
     chart_periods: int = 24  # most recent observations drawn on each KPI's chart
     paper: PaperSettings = field(default_factory=PaperSettings)
     trend_points: int = 6  # observations in each KPI's projected linear trend (3 or more)
+    region: str = "Regional"  # how the regional comparator is headed, e.g. "North East"
 
 
 def project_root(params_file: Path) -> Path:
@@ -125,6 +126,7 @@ def load_params(path: str | Path) -> CommitteeParams:
         chart_periods=chart_periods,
         paper=paper,
         trend_points=trend_points,
+        region=str(raw.get("region") or "Regional"),
     )
 
 
