@@ -214,3 +214,11 @@ def test_cli_exit_status(tmp_path, capsys):
     assert main(["run", "--committee", "durham-cyp", "--project", str(project), "--renderer", "builtin"]) == 1
     assert "'lots'" in capsys.readouterr().err
     assert main(["run", "--committee", "nobody", "--project", str(project)]) == 1
+
+
+def test_same_inputs_give_byte_identical_outputs(cambridgeshire, tmp_path):
+    """Issue 7: a rerun in another folder, at another time, reproduces every published byte."""
+    again = reporting.run_committee("cambridgeshire-cyp", "2023-24-Q3", copy_project(tmp_path), renderer="builtin", produced="2024-03-04")
+    for name in ("kpis.csv", "report.html", "paper.html", "summary.json", "report.pdf", "paper.pdf"):
+        first = (cambridgeshire.output_dir / name).read_bytes()
+        assert (again.output_dir / name).read_bytes() == first, name

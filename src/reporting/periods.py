@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import os
 import re
 from dataclasses import dataclass
@@ -151,3 +153,21 @@ def produced_on(value: str | date | None = None) -> date:
     if epoch:
         return datetime.fromtimestamp(int(epoch), tz=timezone.utc).date()
     return date.today()
+
+
+@contextmanager
+def source_date_epoch(day: date | str | None):
+    """Set SOURCE_DATE_EPOCH to the produced-on date while a document is written, unless already set.
+
+    Font subsetting stamps the current time into each embedded font; with the epoch set it stamps
+    the produced-on date instead, so the same inputs give a byte-identical PDF.
+    """
+    if not day or os.environ.get("SOURCE_DATE_EPOCH"):
+        yield
+        return
+    day = date.fromisoformat(day) if isinstance(day, str) else day
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(datetime(day.year, day.month, day.day, tzinfo=timezone.utc).timestamp()))
+    try:
+        yield
+    finally:
+        os.environ.pop("SOURCE_DATE_EPOCH", None)

@@ -162,6 +162,7 @@ def _record_metadata(executed: Path, params, quarter: Quarter, day: date, docume
         "footer": f"{params.council}. {title}, {params.committee_name}, {quarter.label}. Produced on {day:%d %B %Y}.",
         "language": "en-GB",
         "version": __version__,
+        "produced_on": day.isoformat(),
     }
     nbformat.write(nb, str(executed))
 

@@ -8,6 +8,7 @@ import nbformat
 from nbconvert import HTMLExporter
 
 from ..errors import RenderError
+from ..periods import source_date_epoch
 from .markdown import markdown_to_html
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -50,13 +51,17 @@ def render_html(notebook: str | Path, html_path: str | Path) -> Path:
     return html_path
 
 
-def render_pdf(html_path: str | Path, pdf_path: str | Path) -> Path:
-    """Print the HTML report to PDF with WeasyPrint (page header and numbers come from the CSS)."""
+def render_pdf(html_path: str | Path, pdf_path: str | Path, produced_on: str | None = None) -> Path:
+    """Print the HTML report to PDF with WeasyPrint (page header and numbers come from the CSS).
+
+    `produced_on` (YYYY-MM-DD) fixes the timestamps inside embedded fonts, so reruns are byte-identical.
+    """
     from weasyprint import HTML  # imported here: it is the slowest import and only PDF needs it
 
     html_path, pdf_path = Path(html_path), Path(pdf_path)
     try:
-        HTML(filename=str(html_path), base_url=str(html_path.parent)).write_pdf(str(pdf_path), pdf_variant=None)
+        with source_date_epoch(produced_on):
+            HTML(filename=str(html_path), base_url=str(html_path.parent)).write_pdf(str(pdf_path), pdf_variant=None)
     except Exception as error:
         raise RenderError(f"Could not render {html_path} to PDF: {error}") from error
     return pdf_path
@@ -66,5 +71,6 @@ def render_builtin(notebook: str | Path, folder: str | Path, stem: str = "report
     """report.html and report.pdf beside each other in `folder`."""
     folder = Path(folder)
     html = render_html(notebook, folder / f"{stem}.html")
-    pdf = render_pdf(html, folder / f"{stem}.pdf")
+    produced = nbformat.read(str(notebook), as_version=4).metadata.get("reporting", {}).get("produced_on")
+    pdf = render_pdf(html, folder / f"{stem}.pdf", produced)
     return [html, pdf]
