@@ -6,10 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from .batch import EXECUTORS, default_jobs, progress_printer, run_many, stop_cleanly_on_sigterm, summary_table
 from .errors import ReportingError
 from .params import committee_ids
 from .render.choose import RENDERERS
-from .run import run_committee
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -24,6 +24,16 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--project", default=".", type=Path, help="the project folder holding params/, data/ and notebooks/")
     run.add_argument("--produced-on", help="the produced-on date (YYYY-MM-DD); default SOURCE_DATE_EPOCH or today")
     run.add_argument("--strict", action="store_true", help="refuse to publish when the commentary check finds problems")
+    run.add_argument("--jobs", type=int, default=None,
+                     help=f"committees run at once, each in its own process (default: the number of cores, here {default_jobs()})")
+    run.add_argument("--executor", choices=EXECUTORS, default="local",
+                     help="local: a process pool on this machine; dask: tasks on a Dask cluster")
+    run.add_argument("--scheduler", help="with --executor dask: the scheduler address, e.g. tcp://10.0.0.5:8786 "
+                     "(default: a local cluster of --jobs workers)")
+
+    verify = commands.add_parser("verify", help="check a published report folder against its manifest.json")
+    verify.add_argument("folder", type=Path, help="a published folder, e.g. outputs/2023-24-Q3/cambridgeshire-cyp")
+    verify.add_argument("--project", type=Path, help="the project the inputs are in (default: the one the folder is in)")
 
     commentary = commands.add_parser("commentary", help="write and check the commentary for a quarter")
     steps = commentary.add_subparsers(dest="step", required=True)
@@ -42,6 +52,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "run":
         return _run(args)
+    if args.command == "verify":
+        return _verify(args)
     if args.command == "commentary":
         try:
             return _commentary(args)
@@ -67,30 +79,47 @@ def _commentary(args) -> int:
 
 
 def _run(args) -> int:
+    """Exit status: 0 every committee published; 1 one or more failed (the others still published)."""
     committees = committee_ids(args.project / "params") if args.all else args.committee
     if not committees:
         print(f"No committees found in {args.project / 'params'}.", file=sys.stderr)
         return 2
-    failures = 0
-    for committee in committees:
-        try:
-            result = run_committee(committee, args.quarter, args.project, args.renderer, args.produced_on, strict=args.strict)
-        except ReportingError as error:
-            failures += 1
-            print(f"FAILED {committee}: {error}", file=sys.stderr)
-            continue
-        except Exception as error:  # an unexpected fault: still report it and go on to the next committee
-            failures += 1
-            print(f"FAILED {committee}: unexpected {type(error).__name__}: {error}", file=sys.stderr)
-            continue
-        for warning in result.warnings:
-            print(f"warning {committee}: {warning}", file=sys.stderr)
-        t = result.timings
-        print(
-            f"ok {committee} {result.quarter}: {result.output_dir} "
-            f"(renderer {result.renderer}; execute {t['execute']:.1f}s, render {t['render']:.1f}s, total {t['total']:.1f}s)"
-        )
-    return 1 if failures else 0
+    if args.jobs is not None and args.jobs < 1:
+        print(f"--jobs must be 1 or more, not {args.jobs}.", file=sys.stderr)
+        return 2
+    stop_cleanly_on_sigterm()
+    on_done, close = progress_printer(len(committees))
+    try:
+        outcomes = run_many(committees, args.quarter, args.project, args.renderer, args.produced_on, args.strict,
+                            jobs=args.jobs, executor=args.executor, scheduler=args.scheduler, on_done=on_done)
+    except ReportingError as error:
+        print(f"FAILED: {error}", file=sys.stderr)
+        return 1
+    finally:
+        close()
+    failed = [o for o in outcomes if not o.ok]
+    for outcome in outcomes:
+        for warning in outcome.warnings:
+            print(f"warning {outcome.committee}: {warning}", file=sys.stderr)
+    for outcome in failed:
+        print(f"FAILED {outcome.committee}: {outcome.error}", file=sys.stderr)
+    print(summary_table(outcomes))
+    print(f"{len(outcomes) - len(failed)} of {len(outcomes)} committees published"
+          + (f"; {len(failed)} failed." if failed else "."))
+    return 1 if failed else 0
+
+
+def _verify(args) -> int:
+    """Exit status: 0 all match; 1 outputs altered or missing; 3 outputs intact but inputs changed."""
+    from .manifest import verify
+
+    try:
+        result = verify(args.folder, args.project)
+    except ReportingError as error:
+        print(f"FAILED: {error}", file=sys.stderr)
+        return 1
+    print("\n".join(result.lines()))
+    return result.exit_code
 
 
 if __name__ == "__main__":

@@ -7,9 +7,7 @@ previous good outputs as they were.
 
 from __future__ import annotations
 
-import os
 import shutil
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -24,16 +22,19 @@ from .commentary import check_commentary, find_commentary, load_commentary
 from .data import load_dataset
 from .errors import CommentaryError, NotebookExecutionError, ParamsError, ReportingError
 from .execute import execute_notebook
+from .manifest import git_state, hash_inputs, input_files, library_versions, now_utc, relative, write_manifest
 from .params import load_params
 from .periods import Quarter, produced_on
+from .publish import publish, recover, staging_folder
 from .render import render
 
+_PATHS = ("data_path", "params_path", "commentary_path")  # parameters written relative to the project
 NOTEBOOK = Path("notebooks") / "committee_report.ipynb"
 PAPER_NOTEBOOK = Path("notebooks") / "covering_paper.ipynb"
 DOCUMENTS = ("report", "paper")  # the committee report and its covering paper
 OUTPUT_FILES = (
     "report.ipynb", "report.html", "report.pdf", "kpis.csv",
-    "paper.ipynb", "paper.html", "paper.pdf", "summary.json",
+    "paper.ipynb", "paper.html", "paper.pdf", "summary.json", "manifest.json",
 )
 
 
@@ -69,14 +70,19 @@ def run_committee(
     renderer: str = "auto",
     produced: str | date | None = None,
     strict: bool = False,
+    concurrent_notebooks: bool = True,
 ) -> RunResult:
-    """Produce `outputs/<quarter>/<committee>/` (report.ipynb, report.html, report.pdf, kpis.csv).
+    """Produce `outputs/<quarter>/<committee>/`: the report and paper (notebook, HTML, PDF), kpis.csv,
+    summary.json and manifest.json.
 
     Invalid data or params stop the run before anything is written. Problems with the commentary
     are returned as warnings, or, with `strict`, stop the run before anything is written.
+    `concurrent_notebooks` runs the report and paper kernels at once: quicker for one committee,
+    but a pool running several committees keeps it off so each job uses one core.
     """
     root = Path(root).resolve()
     started = time.perf_counter()
+    started_at = now_utc()
     params = load_params(root / "params" / f"{committee}.yaml")
     if quarter is None and params.default_quarter is None:
         raise ParamsError(f"{params.source}: no --quarter given and no default_quarter set.")
@@ -94,10 +100,11 @@ def run_committee(
         listed = "\n".join(f"  - {f}" for f in findings)
         raise CommentaryError(f"The commentary is not ready ({len(findings)} problems); nothing was published:\n{listed}")
     day = produced_on(produced)
+    inputs = hash_inputs(input_files(params, notebooks, commentary), root)
 
     final = output_dir(root, q, params.id)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{params.id}.staging-", dir=final.parent))
+    recover(final)  # what an earlier killed run of this committee left behind
+    staging = staging_folder(final)
     result = RunResult(params.id, q.id, final, renderer, warnings=[str(f) for f in findings])
     parameters = {
         "committee": params.id,
@@ -110,8 +117,8 @@ def run_committee(
     }
     try:
         t0 = time.perf_counter()
-        # The report and the paper run in two kernels at once: each waits mostly on its own process.
-        with ThreadPoolExecutor(max_workers=len(DOCUMENTS)) as pool:
+        # The report and the paper can run in two kernels at once: each waits mostly on its own process.
+        with ThreadPoolExecutor(max_workers=len(DOCUMENTS) if concurrent_notebooks else 1) as pool:
             running = [
                 pool.submit(_execute, notebooks[d], staging / f"{d}.ipynb", root, parameters, failed_dir(root, q, params.id), d)
                 for d in DOCUMENTS
@@ -125,10 +132,24 @@ def run_committee(
         for document in DOCUMENTS:
             result.renderer, _ = render(staging / f"{document}.ipynb", staging, renderer, stem=document)
         result.timings["render"] = time.perf_counter() - t0
+        write_manifest(staging, {
+            "committee": params.id,
+            "quarter": q.id,
+            "produced_on": day.isoformat(),
+            "parameters": {**parameters, **{k: relative(Path(parameters[k]), root) for k in _PATHS}, "output_dir": relative(final, root)},
+            "options": {"renderer_requested": renderer, "strict": strict},
+            "renderer": result.renderer,
+            "inputs": inputs,
+            "package": {"name": "reporting", "version": __version__, **git_state(Path(__file__).resolve().parent)},
+            "project": git_state(root),
+            "libraries": library_versions(),
+            "started_at": started_at,
+            "finished_at": now_utc(),
+        })
         missing = [name for name in OUTPUT_FILES if not (staging / name).exists()]
         if missing:
             raise ReportingError(f"The run did not produce {', '.join(missing)}; nothing was published.")
-        _publish(staging, final)
+        publish(staging, final)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -165,15 +186,3 @@ def _record_metadata(executed: Path, params, quarter: Quarter, day: date, docume
         "produced_on": day.isoformat(),
     }
     nbformat.write(nb, str(executed))
-
-
-def _publish(staging: Path, final: Path) -> None:
-    """Swap the staging folder into place; the old outputs are removed only after the new ones are in."""
-    os.chmod(staging, 0o755)
-    if final.exists():
-        retired = final.with_name(f".{final.name}.old-{os.getpid()}")
-        os.replace(final, retired)
-        os.replace(staging, final)
-        shutil.rmtree(retired, ignore_errors=True)
-    else:
-        os.replace(staging, final)

@@ -1,0 +1,258 @@
+"""Every committee's report at once: a local process pool or a Dask cluster, with progress and a summary.
+
+Each committee runs in its own worker process and its failure is recorded, not raised, so one
+committee's broken data never stops the others. Outputs are published atomically by
+`run_committee`, so a run killed at any moment leaves every committee's previous outputs whole.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import resource
+import signal
+import sys
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import ReportingError
+
+EXECUTORS = ("local", "dask")
+
+
+@dataclass
+class Outcome:
+    """What happened to one committee: its status, time, output folder, and the error if it failed."""
+
+    committee: str
+    status: str  # "ok" or "failed"
+    seconds: float
+    quarter: str | None = None
+    output_dir: str | None = None
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    peak_worker_mb: float | None = None  # the process that ran it
+    peak_kernel_mb: float | None = None  # its largest notebook kernel
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+def run_one(
+    committee: str,
+    quarter: str | None,
+    root: str,
+    renderer: str = "auto",
+    produced: str | None = None,
+    strict: bool = False,
+    concurrent_notebooks: bool = False,
+) -> Outcome:
+    """Run one committee in this process and say what happened; never raises for the committee's own faults."""
+    from .run import run_committee
+
+    started = time.perf_counter()
+    try:
+        result = run_committee(committee, quarter, root, renderer, produced, strict=strict,
+                               concurrent_notebooks=concurrent_notebooks)
+    except ReportingError as error:
+        return _finish(Outcome(committee, "failed", 0.0, quarter, error=str(error)), started)
+    except Exception as error:  # an unexpected fault: still report it and let the others go on
+        return _finish(Outcome(committee, "failed", 0.0, quarter, error=f"unexpected {type(error).__name__}: {error}"), started)
+    outcome = Outcome(committee, "ok", 0.0, result.quarter, str(result.output_dir), warnings=result.warnings)
+    return _finish(outcome, started)
+
+
+def _finish(outcome: Outcome, started: float) -> Outcome:
+    outcome.seconds = time.perf_counter() - started
+    outcome.peak_worker_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    outcome.peak_kernel_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024 or None
+    return outcome
+
+
+def default_jobs() -> int:
+    """One job per core this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def _raise_system_exit(signum, frame):
+    raise SystemExit(128 + signum)
+
+
+def stop_cleanly_on_sigterm() -> None:
+    """Turn SIGTERM into SystemExit so staging folders are removed and kernels shut down on the way out."""
+    signal.signal(signal.SIGTERM, _raise_system_exit)
+
+
+def _worker_init() -> None:
+    """Each pool worker stops cleanly on SIGTERM, and gets SIGTERM if the parent run is killed (Linux)."""
+    stop_cleanly_on_sigterm()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the parent, which stops the workers
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def run_many(
+    committees: list[str],
+    quarter: str | None = None,
+    root: str | Path = ".",
+    renderer: str = "auto",
+    produced: str | None = None,
+    strict: bool = False,
+    jobs: int | None = None,
+    executor: str = "local",
+    scheduler: str | None = None,
+    on_done: Callable[[Outcome, int, int], None] | None = None,
+) -> list[Outcome]:
+    """Run each committee, `jobs` at a time, and return their outcomes in the order given.
+
+    `executor="local"` uses a process pool on this machine; `"dask"` submits each committee to the
+    Dask scheduler at `scheduler` (or, without one, a LocalCluster of `jobs` workers).
+    `on_done(outcome, finished, total)` is called as each committee finishes, for progress.
+    """
+    if executor not in EXECUTORS:
+        raise ReportingError(f"Unknown executor {executor!r}: choose one of {', '.join(EXECUTORS)}.")
+    jobs = max(1, jobs or default_jobs())
+    root = str(Path(root).resolve())
+    # A committee alone gets its spare core for the paper's kernel; in a pool each job keeps to one.
+    arguments = dict(quarter=quarter, root=root, renderer=renderer, produced=produced, strict=strict,
+                     concurrent_notebooks=len(committees) == 1 and jobs > 1)
+    if executor == "dask":
+        finished = _run_dask(committees, arguments, jobs, scheduler, on_done)
+    elif jobs == 1 or len(committees) == 1:
+        finished = _run_here(committees, arguments, on_done)
+    else:
+        finished = _run_pool(committees, arguments, jobs, on_done)
+    return [finished[c] for c in committees]
+
+
+def _report(on_done, outcome: Outcome, finished: dict, total: int) -> None:
+    finished[outcome.committee] = outcome
+    if on_done:
+        on_done(outcome, len(finished), total)
+
+
+def _run_here(committees: list[str], arguments: dict, on_done) -> dict[str, Outcome]:
+    finished: dict[str, Outcome] = {}
+    for committee in committees:
+        _report(on_done, run_one(committee, **arguments), finished, len(committees))
+    return finished
+
+
+def _run_pool(committees: list[str], arguments: dict, jobs: int, on_done) -> dict[str, Outcome]:
+    """A pool of `jobs` fresh processes (spawned, so no state leaks between committees' parents)."""
+    finished: dict[str, Outcome] = {}
+    context = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(committees)), mp_context=context, initializer=_worker_init)
+    try:
+        pending = {pool.submit(run_one, c, **arguments): c for c in committees}
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                committee = pending.pop(future)
+                try:
+                    outcome = future.result()
+                except Exception as error:  # the worker process itself died (killed, out of memory)
+                    outcome = Outcome(committee, "failed", 0.0, arguments["quarter"],
+                                      error=f"its worker process stopped unexpectedly ({type(error).__name__}: {error})")
+                _report(on_done, outcome, finished, len(committees))
+    except BaseException:
+        # Stopped (Ctrl-C, SIGTERM): ask each worker to stop; each removes its staging folder.
+        for process in list(getattr(pool, "_processes", {}).values()):
+            if process.is_alive():
+                process.terminate()
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+    return finished
+
+
+def _run_dask(committees: list[str], arguments: dict, jobs: int, scheduler: str | None, on_done) -> dict[str, Outcome]:
+    """Each committee as one Dask task; the workers must see the project folder at the same path."""
+    try:
+        from distributed import Client, LocalCluster, as_completed
+    except ImportError:
+        raise ReportingError("The Dask executor needs the 'distributed' package: pip install 'reporting[dask]'.") from None
+    finished: dict[str, Outcome] = {}
+    cluster = None
+    if scheduler is None:
+        cluster = LocalCluster(n_workers=min(jobs, len(committees)), threads_per_worker=1, processes=True,
+                               dashboard_address=None)
+    try:
+        with Client(cluster if cluster is not None else scheduler) as client:
+            futures = {
+                client.submit(run_one, committee, **arguments, key=f"report-{committee}-{arguments['quarter'] or 'default'}",
+                              pure=False): committee
+                for committee in committees
+            }
+            for future in as_completed(futures):
+                committee = futures[future]
+                try:
+                    outcome = future.result()
+                except Exception as error:  # the task was lost (worker died, cluster gone)
+                    outcome = Outcome(committee, "failed", 0.0, arguments["quarter"],
+                                      error=f"the Dask task failed ({type(error).__name__}: {error})")
+                _report(on_done, outcome, finished, len(committees))
+    finally:
+        if cluster is not None:
+            cluster.close()
+    return finished
+
+
+def summary_table(outcomes: Iterable[Outcome]) -> str:
+    """A plain-text table: each committee's status, time and output folder (or the error's first line)."""
+    rows = [
+        {
+            "committee": o.committee,
+            "quarter": o.quarter or "",
+            "status": "ok" if o.ok else "FAILED",
+            "time": f"{o.seconds:.1f}s",
+            "output folder or error": o.output_dir if o.ok else (o.error or "").splitlines()[0][:100],
+        }
+        for o in outcomes
+    ]
+    table = pd.DataFrame(rows)
+    widths = {c: max([len(c), *(len(str(v)) for v in table[c])]) for c in table.columns}
+    return table.to_string(index=False, justify="left", formatters={c: (lambda v, w=w: str(v).ljust(w)) for c, w in widths.items()})
+
+
+def outcome_record(outcome: Outcome) -> dict:
+    return asdict(outcome)
+
+
+def progress_printer(total: int, stream=None) -> tuple[Callable[[Outcome, int, int], None], Callable[[], None]]:
+    """A progress bar on a terminal, plain log lines otherwise (cron, CI); returns (on_done, close)."""
+    stream = stream or sys.stderr
+    bar = None
+    if stream.isatty():
+        from tqdm import tqdm
+
+        bar = tqdm(total=total, unit="committee", file=stream, dynamic_ncols=True)
+
+    def on_done(outcome: Outcome, finished: int, total: int) -> None:
+        status = "ok" if outcome.ok else "FAILED"
+        where = outcome.output_dir if outcome.ok else (outcome.error or "").splitlines()[0]
+        line = f"[{finished}/{total}] {status} {outcome.committee} in {outcome.seconds:.1f}s: {where}"
+        if bar is not None:
+            bar.write(line, file=stream)
+            bar.update(1)
+        else:
+            print(line, file=stream, flush=True)
+
+    def close() -> None:
+        if bar is not None:
+            bar.close()
+
+    return on_done, close
