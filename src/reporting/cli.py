@@ -31,6 +31,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--scheduler", help="with --executor dask: the scheduler address, e.g. tcp://10.0.0.5:8786 "
                      "(default: a local cluster of --jobs workers)")
 
+    run.add_argument("--report-json", type=Path,
+                     help="also write each committee's outcome (status, time, folder, error, peak memory) to this JSON file")
+
     verify = commands.add_parser("verify", help="check a published report folder against its manifest.json")
     verify.add_argument("folder", type=Path, help="a published folder, e.g. outputs/2023-24-Q3/cambridgeshire-cyp")
     verify.add_argument("--project", type=Path, help="the project the inputs are in (default: the one the folder is in)")
@@ -51,7 +54,11 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "run":
-        return _run(args)
+        try:
+            return _run(args)
+        except KeyboardInterrupt:
+            print("Interrupted: nothing half-written was published; earlier outputs are intact.", file=sys.stderr)
+            return 130
     if args.command == "verify":
         return _verify(args)
     if args.command == "commentary":
@@ -103,6 +110,12 @@ def _run(args) -> int:
             print(f"warning {outcome.committee}: {warning}", file=sys.stderr)
     for outcome in failed:
         print(f"FAILED {outcome.committee}: {outcome.error}", file=sys.stderr)
+    if args.report_json:
+        import json
+
+        from .batch import outcome_record
+
+        args.report_json.write_text(json.dumps([outcome_record(o) for o in outcomes], indent=2) + "\n", encoding="utf-8")
     print(summary_table(outcomes))
     print(f"{len(outcomes) - len(failed)} of {len(outcomes)} committees published"
           + (f"; {len(failed)} failed." if failed else "."))

@@ -3,36 +3,93 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 import threading
 from pathlib import Path
 
+import nbformat
 import papermill
 
 from .kernel import ProjectKernelManager
 
+RESET_TAG = "reporting-reset"  # the cell that clears a shared kernel between notebooks; removed afterwards
 
-def execute_notebook(notebook: Path, executed: Path, root: Path, parameters: dict) -> None:
+
+def execute_notebook(notebook: Path, executed: Path, root: Path, parameters: dict, kernel: "SharedKernel | None" = None) -> None:
     """Run `notebook` with `parameters` injected, from the project folder, saving it as `executed`.
 
+    With `kernel`, the notebook runs in that already-warm kernel instead of a new one.
     Raises papermill's PapermillExecutionError when a cell fails (the executed notebook is saved).
     Safe to call from a worker thread: the event loop it leaves there is closed.
     """
+    on_main_thread = threading.current_thread() is threading.main_thread()
+    sigterm = signal.getsignal(signal.SIGTERM) if on_main_thread else None
+    source = kernel.prepare(notebook) if kernel else str(notebook)
     try:
         papermill.execute_notebook(
-            str(notebook),
+            source,
             str(executed),
             parameters=parameters,
             cwd=str(root),
             kernel_name="python3",
-            kernel_manager_class=ProjectKernelManager,
             progress_bar=False,
             request_save_on_cell_execute=False,
+            **({"km": kernel.km} if kernel else {"kernel_manager_class": ProjectKernelManager}),
         )
     finally:
-        if threading.current_thread() is not threading.main_thread():
+        if kernel:
+            kernel.used = True
+            _tidy_executed(executed, notebook)
+        if on_main_thread and callable(sigterm):
+            signal.signal(signal.SIGTERM, sigterm)  # nbclient swaps its own handler in, then leaves the default
+        if not on_main_thread:
             try:
                 loop = asyncio.get_event_loop()
             except RuntimeError:
                 loop = None
             if loop is not None and not loop.is_running():
                 loop.close()
+
+
+class SharedKernel:
+    """One kernel for a committee's notebooks in turn: the imports (about a second) are paid once.
+
+    Before each notebook after the first, a cell clears every variable the previous one left, so
+    a notebook sees only its own parameters, as in a fresh kernel; imported modules stay loaded.
+    """
+
+    def __init__(self) -> None:
+        self.km = ProjectKernelManager(kernel_name="python3")
+        self.used = False
+
+    def prepare(self, notebook: Path) -> nbformat.NotebookNode:
+        """The notebook to execute: as written, or with the clearing cell first once the kernel is used."""
+        nb = nbformat.read(str(notebook), as_version=4)
+        if self.used:
+            # Clear the previous notebook's variables; count cells from 1 again, as a fresh kernel would.
+            reset = nbformat.v4.new_code_cell("%reset -f\nget_ipython().execution_count = 1", metadata={"tags": [RESET_TAG]})
+            nb.cells.insert(0, reset)
+        return nb
+
+    def shutdown(self) -> None:
+        if self.km.has_kernel:
+            from jupyter_core.utils import run_sync
+
+            run_sync(self.km.shutdown_kernel)(now=True)
+
+    def __enter__(self) -> "SharedKernel":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.shutdown()
+
+
+def _tidy_executed(executed: Path, notebook: Path) -> None:
+    """Make a shared-kernel run's notebook read like a fresh one: no clearing cell, the input named by path."""
+    if not executed.exists():
+        return
+    nb = nbformat.read(str(executed), as_version=4)
+    nb.cells = [c for c in nb.cells if RESET_TAG not in c.get("metadata", {}).get("tags", [])]
+    if "papermill" in nb.metadata:
+        nb.metadata.papermill["input_path"] = str(notebook)  # papermill stores a whole notebook given in memory
+    nbformat.write(nb, str(executed))
