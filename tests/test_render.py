@@ -92,3 +92,30 @@ def test_notebooks_run_in_this_environments_python():
     spec = ProjectKernelManager().kernel_spec
     assert spec.argv[0] == sys.executable
     assert spec.argv[1:3] == ["-m", "ipykernel_launcher"]
+
+
+def test_markdown_caption_after_a_table_becomes_its_caption():
+    rendered = markdown_to_html("| A | B |\n|---|---|\n| 1 | 2 |\n\n: [Key to ratings]{.visually-hidden}\n\nAfter.")
+    assert '<table>\n<caption><span class="visually-hidden">Key to ratings</span></caption>' in rendered
+    assert "<p>After.</p>" in rendered and ": [" not in rendered
+
+
+def test_markdown_wide_table_scrolls_in_a_focusable_region_named_by_its_caption():
+    wide = "| " + " | ".join("ABCDEF") + " |\n|" + "---|" * 6 + "\n| " + " | ".join("123456") + " |\n\nTable: Index of indicators"
+    assert '<div class="table-scroll" role="region" tabindex="0" aria-label="Index of indicators">' in markdown_to_html(wide)
+    narrow = markdown_to_html("| A | B |\n|---|---|\n| 1 | 2 |")
+    assert '<div class="table-wrap">' in narrow and "tabindex" not in narrow
+
+
+def test_contents_lists_section_headings_but_not_kpi_cards():
+    from reporting.render.markdown import sections
+
+    source = "## Key to ratings {#key}\n\ntext\n\n## Indicator 1: Title {#kpi-1}\n\n## Data tables {#data-tables}"
+    assert sections([source]) == [("key", "Key to ratings"), ("data-tables", "Data tables")]
+
+
+def test_analysts_headings_nest_below_the_section_they_sit_in():
+    from reporting.layout import nest_headings
+
+    assert nest_headings("# Big\n\ntext\n\n## Smaller", 3) == "#### Big\n\ntext\n\n##### Smaller"
+    assert nest_headings("No heading; issue #4 is fixed.", 3) == "No heading; issue #4 is fixed."

@@ -66,10 +66,17 @@ _LAZY = {
     "RunResult": ".run",
     **{
         name: ".charts"
-        for name in ("figure_png", "kpi_alt_text", "kpi_chart", "rating_alt_text", "rating_chart", "use_report_style")
+        for name in ("figure_png", "kpi_alt_text", "kpi_chart", "kpi_chart_table", "rating_alt_text", "rating_chart", "use_report_style")
     },
     "show_chart": ".display",
     "show_markdown": ".display",
+    "write_kpis_xlsx": ".spreadsheet",  # gptables: loaded when kpis.xlsx is written
+    # Scheduled runs, provenance and the accessibility audit: used by the command line, not the notebook.
+    "Outcome": ".batch",
+    "run_many": ".batch",
+    "verify": ".manifest",
+    "audit_folder": ".audit",
+    "check_pdf": ".pdfcheck",
 }
 
 
@@ -91,6 +98,7 @@ __all__ = [
     "Dataset",
     "Finding",
     "NotebookExecutionError",
+    "Outcome",
     "PaperSettings",
     "ParamsError",
     "Problem",
@@ -103,11 +111,13 @@ __all__ = [
     "__version__",
     "as_at",
     "attach_commentary",
+    "audit_folder",
     "available_schemes",
     "background_section",
     "build_kpis",
     "change_in_performance",
     "check_commentary",
+    "check_pdf",
     "commentary_block",
     "commentary_context",
     "commentary_path",
@@ -127,6 +137,7 @@ __all__ = [
     "kpi_alt_text",
     "kpi_card",
     "kpi_chart",
+    "kpi_chart_table",
     "linear_trend",
     "load_catalogue",
     "load_commentary",
@@ -150,6 +161,7 @@ __all__ = [
     "render",
     "reported_kpis",
     "run_committee",
+    "run_many",
     "sanitise",
     "scheme_config",
     "show_chart",
@@ -159,6 +171,8 @@ __all__ = [
     "summary_table",
     "title_block",
     "use_report_style",
+    "verify",
     "write_kpis",
+    "write_kpis_xlsx",
     "write_summary",
 ]

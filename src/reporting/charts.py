@@ -1,8 +1,16 @@
-"""One chart style for the whole report (seaborn), PNG output with fixed metadata, and alt text.
+"""One chart style for every document, following the Government Analysis Function's guidance.
 
-Colours come from the Government Analysis Function's categorical palette, chosen to be
-distinguishable by colour-blind readers; every series also differs in line style and marker,
-so no information is carried by colour alone.
+The style sheet and colours are afcharts' (the Analysis Function's own package): horizontal grid
+only, no box, and its categorical palette, which colour-blind readers can tell apart and which
+has at least 3:1 contrast with white. On top of it:
+
+- DejaVu Sans (shipped with matplotlib), so a chart is the same bytes on every machine;
+- 11 pt text in a 7-inch figure: about 10 pt in print (the PDF shows charts at 88% of the
+  182 mm text width), and the PNG has enough pixels to stay legible at 200% zoom;
+- each line is named by a direct label at its end instead of a legend, and every series
+  differs in line style and marker as well as colour, so nothing is carried by colour alone.
+
+The alt text and the table of plotted figures that go with each chart are in `chart_text.py`.
 """
 
 from __future__ import annotations
@@ -14,102 +22,144 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
+from afcharts.af_colours import get_af_colours  # noqa: E402
+from PIL import Image  # noqa: E402
 
+from .chart_text import kpi_alt_text, kpi_chart_table, rating_alt_text, trend_points  # noqa: E402,F401
 from .formatting import format_value  # noqa: E402
 
-# Analysis Function palette: dark blue, orange, turquoise, dark pink.
+DARK_BLUE, TURQUOISE, DARK_PINK, ORANGE, DARK_GREY, LIGHT_PURPLE = get_af_colours("categorical")
+INK = "#0B0C0C"  # the report's text colour: labels are always ink, never a series colour
+FONT_SIZE = 11  # points in the 7-inch figure; about 10 pt when printed at 6.3 inches
+WIDTH_INCHES, HEIGHT_INCHES, DPI = 7.0, 2.8, 200
+PNG_COLOURS = 64  # anti-aliased lines in six palette colours, grey and ink need no more
+MARKERS_UP_TO = 12  # a series with more points marks only its latest (and any isolated) point
+
+# Each line drawn for a KPI: its direct label, and a colour, line style and marker of its own.
+# The council's own line is drawn on top, with a smaller marker, so a benchmark it meets stays visible.
 SERIES_STYLE = {
-    "Value": {"color": "#12436D", "dashes": "", "marker": "o"},
-    "Target": {"color": "#F46A25", "dashes": (4, 2), "marker": "s"},
-    "Statistical neighbour mean": {"color": "#28A197", "dashes": (1, 1.5), "marker": "^"},
-    "England mean": {"color": "#801650", "dashes": (6, 2, 1, 2), "marker": "D"},
-    "Regional mean": {"color": "#3D3D3D", "dashes": (2, 2), "marker": "v"},
+    "value": {"label": "Council", "color": DARK_BLUE, "linestyle": "-", "marker": "o", "linewidth": 2.5, "markersize": 6, "zorder": 3},
+    "target": {"label": "Target", "color": ORANGE, "linestyle": (0, (6, 3)), "marker": "s", "linewidth": 2, "markersize": 8},
+    "stat_neighbour_mean": {"label": "Stat. neighbours", "color": TURQUOISE, "linestyle": (0, (1, 1.5)), "marker": "^", "linewidth": 2, "markersize": 8},
+    "england_mean": {"label": "England", "color": DARK_PINK, "linestyle": (0, (6, 2, 1, 2)), "marker": "D", "linewidth": 2, "markersize": 8},
+    "regional_mean": {"label": "Region", "color": DARK_GREY, "linestyle": (0, (3, 1, 1, 1, 1, 1)), "marker": "v", "linewidth": 2, "markersize": 8},
 }
-TREND_STYLE = {"color": "#12436D", "linestyle": (0, (2, 2)), "marker": "o", "markerfacecolor": "white", "linewidth": 1.5}
-COMPARATORS = {
-    "target": "Target",
-    "stat_neighbour_mean": "Statistical neighbour mean",
-    "england_mean": "England mean",
-    "regional_mean": "Regional mean",
+TREND_STYLE = {
+    "label": "Trend projection", "color": DARK_BLUE, "linestyle": (0, (2, 2)), "marker": "o",
+    "markerfacecolor": "white", "linewidth": 1.8,
 }
+# Bar colours of the ratings chart (GOV.UK's); each bar is also named on the axis and outlined in ink.
 RATING_COLOURS = {
     "Red": "#D4351C", "Amber": "#F47738", "Green": "#00703C", "Blue": "#1D70B8",
 }
 STATUS_COLOUR = "#505A5F"
-WIDTH_INCHES, HEIGHT_INCHES, DPI = 7.0, 2.8, 110
+UNIT_LABEL = {"percent": "Per cent", "number": "Number", "score": "Score"}
 
 
 def use_report_style() -> None:
-    """Apply the report's chart style: white grid, readable sizes, no chart junk."""
-    sns.set_theme(
-        context="notebook",
-        style="whitegrid",
-        font="DejaVu Sans",
-        rc={
-            "axes.spines.top": False,
-            "axes.spines.right": False,
-            "axes.titlesize": 11,
-            "axes.labelsize": 10,
-            "xtick.labelsize": 9,
-            "ytick.labelsize": 9,
-            "legend.fontsize": 9,
-            "figure.dpi": DPI,
-            "svg.hashsalt": "reporting",
-        },
-    )
+    """Apply the report's chart style: afcharts' style sheet with our font and print-sized text.
 
-
-def chart_series(history: pd.DataFrame) -> pd.DataFrame:
-    """The values and comparators of one indicator's history as long data: position, label, series, value."""
-    history = history.sort_values("period_end").reset_index(drop=True)
-    frames = [pd.DataFrame({"position": history.index, "series": "Value", "value": history["value"]})]
-    for column, name in COMPARATORS.items():
-        if column in history and history[column].notna().any():
-            frames.append(pd.DataFrame({"position": history.index, "series": name, "value": history[column]}))
-    long = pd.concat(frames, ignore_index=True).dropna(subset=["value"])
-    return long
+    matplotlib's defaults come first, so whatever style a notebook set before cannot leak in.
+    """
+    plt.style.use(["default", "afcharts.afcharts"])
+    matplotlib.rcParams.update({
+        "font.family": "DejaVu Sans",
+        "font.size": FONT_SIZE,
+        "axes.titlesize": FONT_SIZE,
+        "axes.labelsize": FONT_SIZE,
+        "xtick.labelsize": FONT_SIZE,
+        "ytick.labelsize": FONT_SIZE,
+        "text.color": INK,
+        "axes.labelcolor": INK,
+        "xtick.labelcolor": INK,
+        "ytick.labelcolor": INK,
+        "figure.dpi": DPI,
+        "svg.hashsalt": "reporting",
+    })
 
 
 def kpi_chart(history: pd.DataFrame, kpi: pd.Series) -> plt.Figure:
-    """A line chart of one KPI's history with its target and comparators, in the report style."""
+    """A line chart of one KPI's history with its target, comparators and projected trend, each labelled at its end."""
     use_report_style()
     history = history.sort_values("period_end").reset_index(drop=True)
-    long = chart_series(history)
-    present = [s for s in SERIES_STYLE if s in set(long["series"])]
     fig, ax = plt.subplots(figsize=(WIDTH_INCHES, HEIGHT_INCHES))
-    # Labelling the axes first stops seaborn building tick labels to decide its own (~40 ms a chart).
-    ax.set_xlabel(" ")
-    ax.set_ylabel(" ")
-    if not long.empty:
-        sns.lineplot(
-            data=long, x="position", y="value", hue="series", style="series",
-            hue_order=present, style_order=present,
-            palette={s: SERIES_STYLE[s]["color"] for s in present},
-            dashes={s: SERIES_STYLE[s]["dashes"] for s in present},
-            markers={s: SERIES_STYLE[s]["marker"] for s in present},
-            markersize=7, linewidth=2, ax=ax,
-        )
-    projected = _draw_trend(ax, history, kpi)
-    if not long.empty:
-        ax.legend(title=None, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    fmt = lambda v: format_value(v, kpi["unit"], kpi["decimals"])  # noqa: E731
+    ends = [
+        _draw_series(ax, history[column], style, fmt)
+        for column, style in SERIES_STYLE.items()
+        if column in history and history[column].notna().any()
+    ]
+    if not ends:
+        return _no_data(fig, ax)
+    trend_end = _draw_trend(ax, history, kpi, fmt)
+    if trend_end:
+        ends.append(trend_end)
+    _format_axes(ax, history, kpi.get("unit"), kpi.get("rate_base"), projected=trend_end is not None)
+    # A fixed layout (labels on the right) is faster than tight_layout and the same on every chart.
+    fig.subplots_adjust(left=0.1, right=0.7, top=0.87, bottom=0.13)
+    _direct_labels(ax, ends)
+    return fig
+
+
+def _no_data(fig: plt.Figure, ax) -> plt.Figure:
+    """A short panel saying there is nothing to plot yet, rather than empty axes with made-up ticks."""
+    fig.set_size_inches(WIDTH_INCHES, 0.8)
+    ax.axis("off")
+    ax.text(0.5, 0.5, "No figures have been published for this indicator yet.", ha="center", va="center", transform=ax.transAxes)
+    return fig
+
+
+def _draw_series(ax, values: pd.Series, style: dict, fmt) -> tuple:
+    """One series as a line (gaps where a figure is missing); returns its latest point and label."""
+    present = values.notna().to_numpy(copy=True)
+    latest = int(np.flatnonzero(present)[-1])
+    before, after = np.roll(present, 1), np.roll(present, -1)
+    before[0] = after[-1] = False
+    isolated = present & ~before & ~after
+    marked = (present if present.sum() <= MARKERS_UP_TO else isolated).copy()
+    marked[latest] = True
+    options = {k: v for k, v in style.items() if k != "label"}
+    # Plain matplotlib rather than seaborn.lineplot here: seaborn drops missing figures and joins the
+    # line across them, and a period with no figure must show as a gap, not as an invented trend.
+    ax.plot(values.index, values.to_numpy(dtype=float), markevery=list(np.flatnonzero(marked)), **options)
+    return latest, float(values.iloc[latest]), f"{style['label']} {fmt(values.iloc[latest])}", style
+
+
+def _draw_trend(ax, history: pd.DataFrame, kpi: pd.Series, fmt) -> tuple | None:
+    """The projected linear trend over the points it was fitted to and one period on; None when there is none."""
+    positions, values = trend_points(history, kpi)
+    if not positions:
+        return None
+    options = {k: v for k, v in TREND_STYLE.items() if k != "label"}
+    ax.plot(positions, values, markevery=[len(positions) - 1], markersize=7, **options)
+    return positions[-1], values[-1], f"{TREND_STYLE['label']} {fmt(values[-1])}", TREND_STYLE
+
+
+def _format_axes(ax, history: pd.DataFrame, unit: str | None, rate_base, projected: bool) -> None:
+    """Period labels below, the unit above the value axis (read without tilting the head), tidy ticks."""
     positions = len(history) + (1 if projected else 0)
     ax.set_xticks(range(positions))
     ax.set_xticklabels(_tick_labels(list(history["period_label"])) + ([""] if projected else []))
     ax.set_xlim(-0.5, positions - 0.5)
-    ax.set_xlabel("")
-    unit = kpi.get("unit")
-    ax.set_ylabel("Per cent" if unit == "percent" else ("Rate per 10,000" if unit == "rate" else "Value"))
+    ax.set_title(_unit_label(unit, rate_base), loc="left", pad=10)
     ax.margins(y=0.15)
-    if unit == "percent":
-        ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}%"))
-    # A fixed layout (legend on the right) is faster than tight_layout and the same on every chart.
-    fig.subplots_adjust(left=0.1, right=0.66, top=0.95, bottom=0.14)
-    return fig
+    suffix = "%" if unit == "percent" else ""
+    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,g}{suffix}"))
+    ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(nbins=5))
 
 
-def _tick_labels(labels: list[str], most: int = 6) -> list[str]:
+def _unit_label(unit: str | None, rate_base) -> str:
+    """What the value axis measures, e.g. 'Per cent' or 'Rate per 10,000' (the catalogue's rate_base)."""
+    if unit == "rate":
+        base = rate_base if isinstance(rate_base, (int, float)) and not pd.isna(rate_base) else 10000
+        return f"Rate per {base:,.0f}"
+    return UNIT_LABEL.get(unit, "Value")
+
+
+def _tick_labels(labels: list[str], most: int = 5) -> list[str]:
     """At most about `most` period labels, evenly spaced, always the latest, never crowding it."""
     step = max(1, -(-len(labels) // most))
     last = len(labels) - 1
@@ -119,72 +169,69 @@ def _tick_labels(labels: list[str], most: int = 6) -> list[str]:
     ]
 
 
-def _draw_trend(ax, history: pd.DataFrame, kpi: pd.Series) -> bool:
-    """The projected linear trend, dashed, over the points it was fitted to and one period on."""
-    projected, slope, used = kpi.get("projected_next"), kpi.get("trend_slope"), kpi.get("trend_points")
-    if projected is None or pd.isna(projected) or history.empty:
-        return False
-    last = len(history)  # the projection sits one position after the latest point
-    start = max(last - int(used), 0)
-    xs = [start, last]
-    ys = [projected - slope * (last - start), projected]
-    ax.plot(xs, ys, label="Linear trend, projected\none period ahead", markevery=[1], **TREND_STYLE)
-    return True
+def _direct_labels(ax, ends: list[tuple]) -> None:
+    """Name each line in the right margin beside its latest point, nudged apart so labels never overlap."""
+    if not ends:
+        return
+    bottom, top = ax.get_ylim()
+    wanted = [(y - bottom) / (top - bottom) for _, y, _, _ in ends]
+    axes_height = ax.figure.get_figheight() * ax.get_position().height
+    gap = FONT_SIZE * 1.3 / 72 / axes_height  # one line of label text, as a fraction of the axes' height
+    order = sorted(range(len(ends)), key=lambda i: (wanted[i], i))
+    placed = spread([wanted[i] for i in order], gap)
+    for i, y_label in zip(order, placed):
+        x, y, text, style = ends[i]
+        ax.annotate(
+            text, xy=(x, y), xycoords="data", xytext=(1.05, y_label), textcoords="axes fraction",
+            va="center", ha="left", color=INK, annotation_clip=False,
+            arrowprops={"arrowstyle": "-", "color": style["color"], "linewidth": 1.2, "relpos": (0, 0.5), "shrinkA": 3, "shrinkB": 5},
+        )
+
+
+def spread(wanted: list[float], gap: float, low: float = -0.05, high: float = 1.05) -> list[float]:
+    """Positions as near as possible to `wanted` (ascending) but at least `gap` apart, kept within low..high."""
+    placed: list[float] = []
+    for position in wanted:
+        placed.append(max(position, placed[-1] + gap) if placed else position)
+    if placed[-1] > high:
+        placed[-1] = high
+        for i in range(len(placed) - 2, -1, -1):
+            placed[i] = min(placed[i], placed[i + 1] - gap)
+    return [max(p, low) if i == 0 else p for i, p in enumerate(placed)]
 
 
 def rating_chart(counts: pd.DataFrame) -> plt.Figure:
     """A horizontal bar chart of how many KPIs have each rating, with the count written on each bar."""
     use_report_style()
-    shown = counts[counts["count"] > 0]
-    fig, ax = plt.subplots(figsize=(WIDTH_INCHES, 0.32 * max(len(shown), 2) + 0.7))
+    shown = counts[counts["count"] > 0].reset_index(drop=True)
+    fig, ax = plt.subplots(figsize=(WIDTH_INCHES, 0.42 * max(len(shown), 2) + 0.8))
     colours = [RATING_COLOURS.get(r, STATUS_COLOUR) for r in shown["rating"]]
-    sns.barplot(data=shown, y="rating", x="count", hue="rating", palette=dict(zip(shown["rating"], colours)), legend=False, ax=ax)
-    for container in ax.containers:
-        ax.bar_label(container, padding=3, fontsize=9)
-    ax.set_xlabel("Number of KPIs")
+    sns.barplot(data=shown, y="rating", x="count", hue="rating", palette=dict(zip(shown["rating"], colours)),
+                legend=False, edgecolor=INK, linewidth=0.8, width=0.7, orient="h", ax=ax)
+    for bars in ax.containers:
+        ax.bar_label(bars, padding=4)
     ax.set_ylabel("")
-    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
-    fig.subplots_adjust(left=0.18, right=0.95, top=0.95, bottom=0.6 / fig.get_figheight() + 0.05)
+    ax.grid(False)
+    ax.tick_params(axis="y", length=0)
+    ax.set_xticks([])  # every bar carries its count, so the axis would only repeat it
+    ax.spines["bottom"].set_visible(False)
+    ax.set_xlabel("Number of KPIs")
+    ax.set_xlim(0, max(shown["count"].max(), 1) * 1.12)
+    fig.subplots_adjust(left=0.22, right=0.95, top=0.97, bottom=0.35 / fig.get_figheight())
     return fig
 
 
 def figure_png(fig: plt.Figure) -> bytes:
-    """PNG bytes of a figure with no timestamps or software metadata, so reruns are byte-identical."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    """PNG bytes of a figure in a palette of PNG_COLOURS, with no timestamps or software metadata.
+
+    Charts use few colours, so the palette looks the same at a quarter of the size, which lets the
+    PNG carry enough pixels to stay sharp at 200% zoom. Reruns are byte-identical.
+    """
+    fig.set_dpi(DPI)
+    fig.canvas.draw()
+    pixels = Image.fromarray(np.asarray(fig.canvas.buffer_rgba())).convert("RGB")
     plt.close(fig)
+    buffer = io.BytesIO()
+    palette = pixels.quantize(colors=PNG_COLOURS, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    palette.save(buffer, format="PNG", optimize=True)
     return buffer.getvalue()
-
-
-def kpi_alt_text(history: pd.DataFrame, kpi: pd.Series) -> str:
-    """Alt text saying what the chart shows: the span, the latest value against target, and the trend."""
-    fmt = lambda v: format_value(v, kpi["unit"], kpi["decimals"])  # noqa: E731
-    history = history.sort_values("period_end")
-    title = f"Indicator {kpi['indicator_id']}: {kpi['title']}"
-    if history.empty or history["value"].isna().all():
-        return f"Chart for {title}: no data yet."
-    first, last = history.iloc[0], history.iloc[-1]
-    span = f"from {first['period_label']} to {last['period_label']}" if len(history) > 1 else f"for {last['period_label']}"
-    parts = [f"Line chart of {title}, {len(history)} point{'s' if len(history) != 1 else ''} {span}."]
-    latest = f"Latest value {fmt(last['value'])} in {last['period_label']}"
-    if pd.notna(kpi.get("target")):
-        latest += f" against a target of {fmt(kpi['target'])}"
-    parts.append(latest + ".")
-    if len(history) > 1 and pd.notna(first["value"]):
-        trend = "up" if last["value"] > first["value"] else ("down" if last["value"] < first["value"] else "level")
-        change = f" ({kpi['change'].lower()})" if kpi.get("change") else ""
-        parts.append(f"Overall {trend} from {fmt(first['value'])} in {first['period_label']}{change}.")
-    if pd.notna(kpi.get("projected_next")):
-        parts.append(f"The linear trend over the last {int(kpi['trend_points'])} points projects {fmt(kpi['projected_next'])} next period.")
-    comparators = [f"{name} {fmt(kpi[col])}" for col, name in COMPARATORS.items() if col != "target" and pd.notna(kpi.get(col))]
-    if comparators:
-        parts.append("Comparators: " + ", ".join(comparators) + ".")
-    return " ".join(parts)
-
-
-def rating_alt_text(counts: pd.DataFrame) -> str:
-    """Alt text for the ratings chart: every count in words."""
-    shown = counts[counts["count"] > 0]
-    total = int(counts["count"].sum())
-    listed = ", ".join(f"{r} {c}" for r, c in zip(shown["rating"], shown["count"]))
-    return f"Bar chart of the ratings of {total} KPIs: {listed}."

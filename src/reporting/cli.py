@@ -34,6 +34,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--report-json", type=Path,
                      help="also write each committee's outcome (status, time, folder, error, peak memory) to this JSON file")
 
+    audit = commands.add_parser("audit", help="check a rendered folder's HTML (axe-core, WCAG 2.2 AA) and PDFs (tags) before publishing")
+    audit.add_argument("folder", type=Path, help="a rendered folder, e.g. outputs/2023-24-Q3/cambridgeshire-cyp")
+
     verify = commands.add_parser("verify", help="check a published report folder against its manifest.json")
     verify.add_argument("folder", type=Path, help="a published folder, e.g. outputs/2023-24-Q3/cambridgeshire-cyp")
     verify.add_argument("--project", type=Path, help="the project the inputs are in (default: the one the folder is in)")
@@ -61,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
             return 130
     if args.command == "verify":
         return _verify(args)
+    if args.command == "audit":
+        return _audit(args)
     if args.command == "commentary":
         try:
             return _commentary(args)
@@ -120,6 +125,35 @@ def _run(args) -> int:
     print(f"{len(outcomes) - len(failed)} of {len(outcomes)} committees published"
           + (f"; {len(failed)} failed." if failed else "."))
     return 1 if failed else 0
+
+
+def _audit(args) -> int:
+    """Exit status: 0 no violations; 1 a violation in any document; 2 the audit could not run."""
+    from .audit import audit_folder, format_audit
+    from .errors import AuditUnavailableError
+    from .pdfcheck import check_pdf
+
+    folder = args.folder
+    try:
+        report = audit_folder(folder)
+    except (AuditUnavailableError, FileNotFoundError) as error:
+        print(f"FAILED: {error}", file=sys.stderr)
+        return 2
+    print(format_audit(report))
+    pdf_problems = 0
+    pdfs = sorted(folder.glob("*.pdf"))
+    if pdfs:
+        print("\ndocument            PDF problems")
+        for pdf in pdfs:
+            html = pdf.with_suffix(".html")
+            problems = check_pdf(pdf, html if html.exists() else None)
+            pdf_problems += len(problems)
+            print(f"{pdf.name:<20}{len(problems):>12}")
+            for problem in problems:
+                print(f"  - {problem}")
+    ok = report.passed and not pdf_problems
+    print("\nAudit passed: no WCAG A/AA violations and every PDF tagged." if ok else "\nAudit FAILED: fix the problems above before publishing.")
+    return 0 if ok else 1
 
 
 def _verify(args) -> int:

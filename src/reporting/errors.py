@@ -65,3 +65,7 @@ class RenderError(ReportingError):
 
 class CommentaryError(ReportingError):
     """Commentary is incomplete and the run was asked to be strict about it."""
+
+
+class AuditUnavailableError(ReportingError):
+    """The accessibility audit cannot run here: Chromium or Playwright is missing. Says what to install."""

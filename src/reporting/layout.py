@@ -6,6 +6,7 @@ which both Quarto and the built-in renderer understand.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pandas as pd
@@ -22,16 +23,42 @@ def anchor(indicator_id: str) -> str:
     return f"kpi-{indicator_id}"
 
 
+def _label(text) -> str:
+    """Text safe inside a quoted Markdown attribute such as aria-label."""
+    return re.sub(r'["\\{}]', "", _cell(text))
+
+
 def _cell(text) -> str:
     """Text safe inside a pipe-table cell."""
     return sanitise(str(text)).replace("|", "\\|").replace("\n", " ")
 
 
-def table(header: list[str], rows: list[list[str]]) -> str:
-    """A Markdown pipe table; its first row is a real header row."""
+def table(header: list[str], rows: list[list[str]], caption: str | None = None) -> str:
+    """A Markdown pipe table; its first row is a real header row.
+
+    `caption` names the table for screen readers (pandoc's `: caption` after the table, which
+    Quarto and the built-in renderer both read); it is visually hidden, as a heading already shows it.
+    """
     lines = ["| " + " | ".join(_cell(h) for h in header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     lines += ["| " + " | ".join(rows_cell for rows_cell in row) + " |" for row in rows]
+    if caption:
+        lines += ["", f": [{_caption_text(caption)}]{{.visually-hidden}}"]
     return "\n".join(lines)
+
+
+def _caption_text(text: str) -> str:
+    """Caption text safe inside a Markdown span: brackets and braces escaped."""
+    return re.sub(r"([\[\]{}])", r"\\\1", _cell(text))
+
+
+def nest_headings(markdown: str, under: int) -> str:
+    """Headings in analysts' Markdown moved below level `under`, so the page's heading order never skips or restarts."""
+    pattern = re.compile(r"^ {0,3}(#{1,6})(?=\s)", re.MULTILINE)
+    levels = [len(m[1]) for m in pattern.finditer(markdown)]
+    if not levels:
+        return markdown
+    shift = under + 1 - min(levels)  # the shallowest heading becomes the level just below `under`
+    return pattern.sub(lambda m: "#" * min(6, len(m[1]) + shift), markdown)
 
 
 def title_block(params: CommitteeParams, quarter: str | Quarter, produced_on: date | str) -> str:
@@ -57,7 +84,7 @@ def rating_key(scheme: SchemeConfig, kpis: pd.DataFrame) -> str:
     present = set(kpis["rating"])
     rows += [(label, meaning) for label, meaning in STATUS_MEANINGS if scheme.label(label) in present]
     body = [[rating_badge(scheme.label(label), css_of=label), _cell(meaning)] for label, meaning in rows]
-    return "## Key to ratings {#key}\n\n" + table(["Rating", "Meaning"], body) + (
+    return "## Key to ratings {#key}\n\n" + table(["Rating", "Meaning"], body, "Key to ratings") + (
         "\n\nChange in performance compares the current figure with the previous one, as shown"
         " (to the decimal places displayed), using the indicator's direction for improvement."
     )
@@ -69,7 +96,7 @@ def index_table(kpis: pd.DataFrame) -> str:
     for kpi in kpis.itertuples(index=False):
         fmt = lambda v: format_value(v, kpi.unit, kpi.decimals)  # noqa: E731
         rows.append([
-            f"[{_cell(kpi.indicator_id)}](#{anchor(kpi.indicator_id)})",
+            _cell(kpi.indicator_id),
             f"[{_cell(kpi.title)}](#{anchor(kpi.indicator_id)})",
             _cell(kpi.period_label if pd.notna(kpi.period_label) else "No data"),
             fmt(kpi.current),
@@ -79,7 +106,7 @@ def index_table(kpis: pd.DataFrame) -> str:
             "Yes" if kpi.updated_this_quarter else "No",
         ])
     header = ["Indicator", "Title", "Period", "Current", "Target", "Rating", "Change", "Updated this quarter"]
-    return "## Index of indicators {#index}\n\n" + table(header, rows)
+    return "## Index of indicators {#index}\n\n" + table(header, rows, "Index of indicators")
 
 
 def summary_table(counts: pd.DataFrame) -> str:
@@ -96,7 +123,7 @@ def summary_table(counts: pd.DataFrame) -> str:
         note = "\n\nPercentages may not add to 100 because of rounding."
     return (
         f"## Summary of ratings {{#summary}}\n\n{total} indicators are reported.\n\n"
-        + table(["Rating", "Number of KPIs", "Percentage of KPIs"], rows)
+        + table(["Rating", "Number of KPIs", "Percentage of KPIs"], rows, "Summary of ratings")
         + note
     )
 
@@ -109,7 +136,8 @@ def comparator_table(kpi: pd.Series) -> str:
     if pd.notna(kpi.get("regional_mean")):
         header.append("Regional mean")
         row.append(fmt(kpi["regional_mean"]))
-    return table(header + ["Rating"], [row + [rating_badge(kpi["rating"])]])
+    caption = f"Benchmarks and rating for indicator {kpi['indicator_id']}"
+    return table(header + ["Rating"], [row + [rating_badge(kpi["rating"])]], caption)
 
 
 JUDGEMENT_TEXT = {
@@ -140,7 +168,8 @@ def judgement_row(kpi: pd.Series) -> str:
     if not all(c in kpi.index for c in JUDGEMENT_COLUMNS):
         return ""
     header = ["D: direction of travel", "T: against target", "C: against England", "G: gap to England"]
-    return table(header, [[judgement(kpi[c]) for c in JUDGEMENT_COLUMNS]])
+    caption = f"D, T, C and G judgements for indicator {kpi['indicator_id']}"
+    return table(header, [[judgement(kpi[c]) for c in JUDGEMENT_COLUMNS]], caption)
 
 
 def judgement_table(kpis: pd.DataFrame, region: str = "Regional") -> str:
@@ -169,8 +198,13 @@ def judgement_table(kpis: pd.DataFrame, region: str = "Regional") -> str:
         "## Data tables {#data-tables}\n\nD: direction of travel against 12 months earlier. T: against target. "
         "C: against the England (national) average. G: the gap to England, against 12 months earlier "
         "(↑ better, → same, ↓ worse). n/a: not assessed, because an input is missing. "
-        "The key above explains each judgement.\n\n" + table(header, rows)
+        "The key above explains each judgement.\n\n" + table(header, rows, "Data tables: judgements and figures for every indicator")
     )
+
+
+# Soft hyphens (U+00AD) let the longest header words break, with a hyphen, only where a phone's
+# width needs it; they are invisible otherwise and screen readers ignore them.
+FIGURE_HEADERS = {"direction": "Direction for improve\u00adment", "change": "Change in perform\u00adance"}
 
 
 def kpi_card(kpi: pd.Series) -> str:
@@ -184,11 +218,12 @@ def kpi_card(kpi: pd.Series) -> str:
     parts = [
         f"## Indicator {kpi['indicator_id']}: {_cell(kpi['title'])} {{#{anchor(kpi['indicator_id'])}}}",
         "",
-        f"[Return to index](#index)",
+        f'[Return to index](#index){{aria-label="Return to index from indicator {_label(kpi["indicator_id"])}"}}',
         "",
         table(
-            ["Target", "Direction for improvement", f"Current ({_cell(current_label)})", previous, "Change in performance"],
+            ["Target", FIGURE_HEADERS["direction"], f"Current ({_cell(current_label)})", previous, FIGURE_HEADERS["change"]],
             [[_cell(target), DIRECTION_TEXT[kpi["direction"]], fmt(kpi["current"]), fmt(kpi["previous"]), kpi["change"] or "–"]],
+            f"Figures for indicator {kpi['indicator_id']}",
         ),
         "",
         comparator_table(kpi),
@@ -226,4 +261,4 @@ def commentary_block(kpi: pd.Series) -> str:
     actions = sanitise(kpi.get("actions"))
     if not actions:
         actions = "_No actions recorded, although this indicator is rated Red._" if kpi["rating"] == "Red" else "_None required._"
-    return f"### Commentary\n\n{commentary}\n\n### Actions\n\n{actions}"
+    return f"### Commentary\n\n{nest_headings(commentary, 3)}\n\n### Actions\n\n{nest_headings(actions, 3)}"

@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 
 from .commentary import sanitise
-from .layout import _cell, rating_key, summary_table, table
+from .layout import _cell, nest_headings, rating_key, summary_table, table
 from .params import CommitteeParams
 from .periods import Quarter
 from .summary import CHANGED, DECLINED, IMPROVED, NEW, UNCHANGED, movement_counts
@@ -36,7 +36,7 @@ def paper_title_block(params: CommitteeParams, quarter: str | Quarter, produced_
     ]
     return (
         f"# {_cell(paper.title)}: {q.label}\n\n**{_cell(params.council)}**\n\n"
-        + table(["Item", "Detail"], rows)
+        + table(["Item", "Detail"], rows, "About this paper")
         + f"\n\nThis paper summarises the performance of the {_cell(params.committee_name)}'s key performance "
         f"indicators for {q.label} ({q.months}). The full figures, charts and commentary for every indicator "
         "are in the performance report that accompanies it."
@@ -44,13 +44,13 @@ def paper_title_block(params: CommitteeParams, quarter: str | Quarter, produced_
 
 
 def background_section(params: CommitteeParams) -> str:
-    text = sanitise(params.paper.background)
+    text = nest_headings(sanitise(params.paper.background), 2)
     return f"## Background {{#background}}\n\n{text}" if text else ""
 
 
 def key_section(params: CommitteeParams, kpis: pd.DataFrame) -> str:
     """The council's own wording of the key when params give one, else the key of the scheme in force."""
-    own = sanitise(params.paper.rating_key)
+    own = nest_headings(sanitise(params.paper.rating_key), 2)
     if own:
         return f"## Key to ratings {{#key}}\n\n{own}"
     return rating_key(params.scheme, kpis)
@@ -72,7 +72,7 @@ def not_updated_section(stale: pd.DataFrame) -> str:
     lines = [f"## Not updated this quarter {{#not-updated}}\n\n{_indicators(len(stale))} did not have a new figure this quarter:"]
     for row in stale.itertuples(index=False):
         latest = f" Latest figure: {_cell(row.period_label)}." if isinstance(row.period_label, str) else " No figure yet."
-        lines.append(f"\n### {_name(row)}\n\n{sanitise(row.reason)}{latest}")
+        lines.append(f"\n### {_name(row)}\n\n{nest_headings(sanitise(row.reason), 3)}{latest}")
     return "\n".join(lines)
 
 
@@ -87,7 +87,7 @@ def examples_section(chosen: pd.DataFrame, total: int, label: str, anchor: str) 
     parts = [heading + intro]
     for row in chosen.itertuples(index=False):
         commentary = sanitise(getattr(row, "commentary", "")) or "_No commentary has been provided._"
-        parts.append(f"### {_name(row)} ({row.rating})\n\n{commentary}")
+        parts.append(f"### {_name(row)} ({row.rating})\n\n{nest_headings(commentary, 3)}")
     return "\n\n".join(parts)
 
 

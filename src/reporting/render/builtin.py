@@ -9,7 +9,7 @@ from nbconvert import HTMLExporter
 
 from ..errors import RenderError
 from ..periods import source_date_epoch
-from .markdown import markdown_to_html
+from .markdown import markdown_to_html, notebook_sections
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -23,9 +23,10 @@ class ReportExporter(HTMLExporter):
         super().__init__(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True, **kwargs)
 
     def default_filters(self):
-        """nbconvert's filters, with our Markdown parser in place of its markdown2html."""
+        """nbconvert's filters, with our Markdown parser in place of its markdown2html, and the page's sections."""
         for name, function in super().default_filters():
             yield (name, markdown_to_html if name == "markdown2html" else function)
+        yield ("report_sections", notebook_sections)  # the contents navigation in the page header
 
 
 def report_metadata(nb: nbformat.NotebookNode) -> dict:
@@ -51,8 +52,14 @@ def render_html(notebook: str | Path, html_path: str | Path) -> Path:
     return html_path
 
 
+# A tagged PDF/UA-1 PDF: structure tree (headings, tables with TH, figures with the charts' alt
+# text), /Lang from <html lang>, the <title> shown as the window title, bookmarks from the headings.
+# The file identifier is the MD5 of the content (not random), so reruns stay byte-identical.
+PDF_OPTIONS = {"pdf_variant": "pdf/ua-1", "pdf_identifier": True}
+
+
 def render_pdf(html_path: str | Path, pdf_path: str | Path, produced_on: str | None = None) -> Path:
-    """Print the HTML report to PDF with WeasyPrint (page header and numbers come from the CSS).
+    """Print the HTML report to an accessible (tagged, PDF/UA-1) PDF with WeasyPrint; page header and numbers come from the CSS.
 
     `produced_on` (YYYY-MM-DD) fixes the timestamps inside embedded fonts, so reruns are byte-identical.
     """
@@ -61,7 +68,7 @@ def render_pdf(html_path: str | Path, pdf_path: str | Path, produced_on: str | N
     html_path, pdf_path = Path(html_path), Path(pdf_path)
     try:
         with source_date_epoch(produced_on):
-            HTML(filename=str(html_path), base_url=str(html_path.parent)).write_pdf(str(pdf_path), pdf_variant=None)
+            HTML(filename=str(html_path), base_url=str(html_path.parent)).write_pdf(str(pdf_path), **PDF_OPTIONS)
     except Exception as error:
         raise RenderError(f"Could not render {html_path} to PDF: {error}") from error
     return pdf_path
