@@ -26,7 +26,7 @@ pytestmark = pytest.mark.e2e
 
 PROJECT = Path(__file__).resolve().parents[1]
 SAMPLES = ("cambridgeshire-cyp", "durham-cyp", "synthetic-demo")
-PUBLISHED = ("report.ipynb", "report.html", "report.pdf", "kpis.csv", "paper.ipynb", "paper.html", "paper.pdf",
+PUBLISHED = ("report.ipynb", "report.html", "report.pdf", "kpis.csv", "kpis.xlsx", "paper.ipynb", "paper.html", "paper.pdf",
              "summary.json", MANIFEST)
 
 

@@ -219,6 +219,20 @@ def test_cli_exit_status(tmp_path, capsys):
 def test_same_inputs_give_byte_identical_outputs(cambridgeshire, tmp_path):
     """Issue 7: a rerun in another folder, at another time, reproduces every published byte."""
     again = reporting.run_committee("cambridgeshire-cyp", "2023-24-Q3", copy_project(tmp_path), renderer="builtin", produced="2024-03-04")
-    for name in ("kpis.csv", "report.html", "paper.html", "summary.json", "report.pdf", "paper.pdf"):
+    for name in ("kpis.csv", "kpis.xlsx", "report.html", "paper.html", "summary.json", "report.pdf", "paper.pdf"):
         first = (cambridgeshire.output_dir / name).read_bytes()
         assert (again.output_dir / name).read_bytes() == first, name
+
+
+def test_one_shared_kernel_gives_the_same_documents(cambridgeshire, tmp_path):
+    """A pool runs the report and paper one after the other in one kernel: the documents must not change."""
+    import nbformat
+
+    again = reporting.run_committee("cambridgeshire-cyp", "2023-24-Q3", copy_project(tmp_path), renderer="builtin",
+                                    produced="2024-03-04", concurrent_notebooks=False)
+    for name in ("kpis.csv", "report.html", "paper.html", "summary.json", "report.pdf", "paper.pdf"):
+        assert (again.output_dir / name).read_bytes() == (cambridgeshire.output_dir / name).read_bytes(), name
+    paper = nbformat.read(str(again.output_dir / "paper.ipynb"), as_version=4)
+    assert not any("reporting-reset" in c.metadata.get("tags", []) for c in paper.cells)
+    assert [c.execution_count for c in paper.cells if c.cell_type == "code"][:2] == [1, 2]
+    assert paper.metadata.papermill.input_path.endswith("covering_paper.ipynb")

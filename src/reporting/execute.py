@@ -39,6 +39,7 @@ def execute_notebook(notebook: Path, executed: Path, root: Path, parameters: dic
     finally:
         if kernel:
             kernel.used = True
+            kernel.km.close_clients()
             _tidy_executed(executed, notebook)
         if on_main_thread and callable(sigterm):
             signal.signal(signal.SIGTERM, sigterm)  # nbclient swaps its own handler in, then leaves the default
@@ -72,6 +73,7 @@ class SharedKernel:
         return nb
 
     def shutdown(self) -> None:
+        self.km.close_clients()
         if self.km.has_kernel:
             from jupyter_core.utils import run_sync
 

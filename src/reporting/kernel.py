@@ -25,6 +25,18 @@ class ProjectKernelManager(AsyncKernelManager):
         kwargs.setdefault("transport", "ipc")
         kwargs.setdefault("ip", os.path.join(tempfile.gettempdir(), f"reporting-kernel-{uuid.uuid4().hex[:12]}"))
         super().__init__(**kwargs)
+        self.opened_clients = []
+
+    def client(self, **kwargs):
+        """A client of this kernel, remembered so a kernel shared by several notebooks can close them."""
+        client = super().client(**kwargs)
+        self.opened_clients.append(client)
+        return client
+
+    def close_clients(self) -> None:
+        """Close the channels nbclient leaves open on a kernel it does not own."""
+        while self.opened_clients:
+            self.opened_clients.pop().stop_channels()
 
     async def _async_launch_kernel(self, kernel_cmd, **kw):
         # The kernel's own log lines (e.g. a KeyboardInterrupt notice at shutdown) are not the

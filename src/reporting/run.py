@@ -21,7 +21,7 @@ from . import __version__
 from .commentary import check_commentary, find_commentary, load_commentary
 from .data import load_dataset
 from .errors import CommentaryError, NotebookExecutionError, ParamsError, ReportingError
-from .execute import execute_notebook
+from .execute import SharedKernel, execute_notebook
 from .manifest import git_state, hash_inputs, input_files, library_versions, now_utc, relative, write_manifest
 from .params import load_params
 from .periods import Quarter, produced_on
@@ -33,7 +33,7 @@ NOTEBOOK = Path("notebooks") / "committee_report.ipynb"
 PAPER_NOTEBOOK = Path("notebooks") / "covering_paper.ipynb"
 DOCUMENTS = ("report", "paper")  # the committee report and its covering paper
 OUTPUT_FILES = (
-    "report.ipynb", "report.html", "report.pdf", "kpis.csv",
+    "report.ipynb", "report.html", "report.pdf", "kpis.csv", "kpis.xlsx",
     "paper.ipynb", "paper.html", "paper.pdf", "summary.json", "manifest.json",
 )
 
@@ -117,14 +117,21 @@ def run_committee(
     }
     try:
         t0 = time.perf_counter()
-        # The report and the paper can run in two kernels at once: each waits mostly on its own process.
-        with ThreadPoolExecutor(max_workers=len(DOCUMENTS) if concurrent_notebooks else 1) as pool:
-            running = [
-                pool.submit(_execute, notebooks[d], staging / f"{d}.ipynb", root, parameters, failed_dir(root, q, params.id), d)
-                for d in DOCUMENTS
-            ]
-            for future in running:
-                future.result()
+        keep_failed = failed_dir(root, q, params.id)
+        if concurrent_notebooks:
+            # The report and the paper in two kernels at once: each waits mostly on its own process.
+            with ThreadPoolExecutor(max_workers=len(DOCUMENTS)) as pool:
+                running = [
+                    pool.submit(_execute, notebooks[d], staging / f"{d}.ipynb", root, parameters, keep_failed, d)
+                    for d in DOCUMENTS
+                ]
+                for future in running:
+                    future.result()
+        else:
+            # One after the other in one kernel, so the imports are paid once (a pool keeps each job to a core).
+            with SharedKernel() as kernel:
+                for d in DOCUMENTS:
+                    _execute(notebooks[d], staging / f"{d}.ipynb", root, parameters, keep_failed, d, kernel)
         for document in DOCUMENTS:
             _record_metadata(staging / f"{document}.ipynb", params, q, day, document)
         result.timings["execute"] = time.perf_counter() - t0
@@ -157,10 +164,11 @@ def run_committee(
     return result
 
 
-def _execute(notebook: Path, executed: Path, root: Path, parameters: dict, keep_failed: Path, document: str = "report") -> None:
+def _execute(notebook: Path, executed: Path, root: Path, parameters: dict, keep_failed: Path, document: str = "report",
+             kernel: SharedKernel | None = None) -> None:
     """Execute the notebook with papermill in this environment's kernel; on failure keep it and say where."""
     try:
-        execute_notebook(notebook, executed, root, parameters)
+        execute_notebook(notebook, executed, root, parameters, kernel)
     except PapermillExecutionError as error:
         keep_failed.mkdir(parents=True, exist_ok=True)
         kept = keep_failed / executed.name
