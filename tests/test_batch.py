@@ -25,7 +25,8 @@ from reporting.manifest import MANIFEST, read_manifest, verify
 pytestmark = pytest.mark.e2e
 
 PROJECT = Path(__file__).resolve().parents[1]
-SAMPLES = ("cambridgeshire-cyp", "durham-cyp", "synthetic-demo")
+SAMPLES = ("cambridgeshire-cyp", "durham-cyp", "synthetic-demo", "synthetic-spc")
+QUARTERS = ("2023-24-Q3", "2023-24-Q2", "2024-25-Q2", "2023-24-Q4")  # each sample's default_quarter
 PUBLISHED = ("report.ipynb", "report.html", "report.pdf", "kpis.csv", "kpis.xlsx", "paper.ipynb", "paper.html", "paper.pdf",
              "summary.json", MANIFEST)
 
@@ -49,7 +50,7 @@ def add_broken_committee(project: Path) -> None:
 
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory):
-    """`reporting run --all --jobs 2` on the three samples plus one broken committee."""
+    """`reporting run --all --jobs 2` on the four samples plus one broken committee."""
     project = copy_project(tmp_path_factory.mktemp("batch"))
     add_broken_committee(project)
     capture = tmp_path_factory.mktemp("streams")
@@ -69,10 +70,10 @@ def test_one_broken_committee_fails_alone_with_a_non_zero_exit(batch):
     for committee in SAMPLES:
         assert " ok " in lines[committee], lines[committee]
     assert " FAILED " in lines["broken"]
-    assert "3 of 4 committees published; 1 failed." in done.stdout
+    assert "4 of 5 committees published; 1 failed." in done.stdout
     # The error names the file, the value and what was expected.
     assert "observations.csv" in done.stderr and "'lots'" in done.stderr
-    for committee, quarter in zip(SAMPLES, ("2023-24-Q3", "2023-24-Q2", "2024-25-Q2")):
+    for committee, quarter in zip(SAMPLES, QUARTERS):
         folder = project / "outputs" / quarter / committee
         for name in PUBLISHED:
             assert (folder / name).stat().st_size > 0, (committee, name)
@@ -82,8 +83,8 @@ def test_one_broken_committee_fails_alone_with_a_non_zero_exit(batch):
 def test_progress_is_plain_log_lines_without_a_terminal(batch):
     _, done = batch
     progress = [line for line in done.stderr.splitlines() if line.startswith("[")]
-    assert sorted(int(line[1:line.index("/")]) for line in progress) == [1, 2, 3, 4]
-    assert all("/4] " in line for line in progress)
+    assert sorted(int(line[1:line.index("/")]) for line in progress) == [1, 2, 3, 4, 5]
+    assert all("/5] " in line for line in progress)
     assert "\r" not in done.stderr  # no progress bar redraws in a log file
 
 

@@ -32,8 +32,20 @@ from .errors import (
     SchemeError,
 )
 from .formatting import format_value
-from .kpis import build_kpis, write_kpis
-from .layout import commentary_block, index_table, judgement_table, kpi_card, rating_key, summary_table, title_block
+from .kpis import build_kpis, spc_points, write_kpis
+from .layout import (
+    assurance_badge,
+    commentary_block,
+    index_table,
+    judgement_table,
+    kpi_card,
+    rating_key,
+    spc_key,
+    summary_table,
+    title_block,
+    variation_badge,
+)
+from .spc import SPCSettings, assurance, spc_summary, xmr
 from .trend import linear_trend
 from .params import CommitteeParams, PaperSettings, committee_ids, load_params
 from .periods import Quarter, as_at, history, produced_on
@@ -46,6 +58,7 @@ from .paper import (
     movements_section,
     not_updated_section,
     paper_title_block,
+    spc_disagreements_section,
 )
 from .summary import (
     examples,
@@ -54,6 +67,7 @@ from .summary import (
     not_updated,
     rating_counts,
     reported_kpis,
+    spc_disagreements,
     summary_record,
     write_summary,
 )
@@ -107,9 +121,12 @@ __all__ = [
     "RenderError",
     "ReportingError",
     "RunResult",
+    "SPCSettings",
     "SchemeError",
     "__version__",
     "as_at",
+    "assurance",
+    "assurance_badge",
     "attach_commentary",
     "audit_folder",
     "available_schemes",
@@ -167,12 +184,19 @@ __all__ = [
     "show_chart",
     "show_kpi_figures",
     "show_markdown",
+    "spc_disagreements",
+    "spc_disagreements_section",
+    "spc_key",
+    "spc_points",
+    "spc_summary",
     "summary_record",
     "summary_table",
     "title_block",
     "use_report_style",
+    "variation_badge",
     "verify",
     "write_kpis",
     "write_kpis_xlsx",
     "write_summary",
+    "xmr",
 ]

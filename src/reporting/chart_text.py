@@ -12,6 +12,7 @@ import pandas as pd
 
 from .formatting import format_value
 from .ratings.change import displayed
+from .spc import COMMON, NOT_ASSESSED
 
 # The lines a KPI chart can draw, named in full as the data table's column headings.
 SERIES_NAMES = {
@@ -41,13 +42,21 @@ def trend_points(history: pd.DataFrame, kpi: pd.Series) -> tuple[list[int], list
     return positions, [float(projected - slope * (last - x)) for x in positions]
 
 
+def has_limits(history: pd.DataFrame, kpi: pd.Series) -> bool:
+    """Whether the KPI is drawn as an XmR chart: its history carries SPC columns and its latest segment has limits."""
+    return "mean" in history and history["mean"].notna().any() and pd.notna(kpi.get("mean"))
+
+
 def kpi_alt_text(history: pd.DataFrame, kpi: pd.Series) -> str:
-    """Alt text stating the chart's key message: how the figure moved, and how it compares with target and benchmarks."""
+    """Alt text stating the chart's key message: how the figure moved, and how it compares with target and benchmarks;
+    for an XmR chart, its mean, limits, variation and assurance in words."""
     fmt = lambda v: format_value(v, kpi["unit"], kpi["decimals"])  # noqa: E731
     title = f"Indicator {kpi['indicator_id']}: {kpi['title']}"
     values = history.sort_values("period_end").dropna(subset=["value"])
     if values.empty:
         return f"Chart for {title}: no data yet."
+    if has_limits(history, kpi):
+        return xmr_alt_text(history.sort_values("period_end"), values, kpi, title, fmt)
     first, last = values.iloc[0], values.iloc[-1]
     span = f"from {first['period_label']} to {last['period_label']}" if len(values) > 1 else f"for {last['period_label']}"
     parts = [
@@ -57,6 +66,41 @@ def kpi_alt_text(history: pd.DataFrame, kpi: pd.Series) -> str:
     ]
     if pd.notna(kpi.get("projected_next")):
         parts.append(f"The linear trend over the last {int(kpi['trend_points'])} figures projects {fmt(kpi['projected_next'])} next period.")
+    if "mean" in history and kpi.get("variation") == NOT_ASSESSED and int(kpi.get("spc_points") or 0):
+        parts.append("There are too few figures for process limits.")
+    return " ".join(part for part in parts if part)
+
+
+SPECIAL_WORDS = {"Special cause improving": "improving", "Special cause concerning": "concerning", "Special cause (no direction)": "no direction"}
+MAX_LISTED = 8  # special-cause points named one by one in alt text; beyond this, counted
+
+
+def xmr_alt_text(history: pd.DataFrame, values: pd.DataFrame, kpi: pd.Series, title: str, fmt) -> str:
+    """Alt text of an XmR chart: the span, the movement, the mean and limits, variation, assurance and the special-cause points."""
+    first, last = values.iloc[0], values.iloc[-1]
+    provisional = f" (provisional: based on {int(kpi['spc_limit_points'])} points)" if kpi.get("spc_provisional") else ""
+    parts = [
+        f"XmR chart of {title}, {len(values)} points from {first['period_label']} to {last['period_label']}.",
+        _movement(values, kpi, fmt),
+        f"Mean {fmt(kpi['mean'])}, process limits {fmt(kpi['lower_limit'])} to {fmt(kpi['upper_limit'])}{provisional}.",
+    ]
+    if kpi.get("spc_rebased"):
+        parts.append(f"The limits were rebased from {kpi['spc_segment_start']:%B %Y}.")
+    variation = str(kpi["variation"]).lower()
+    rules = f" ({kpi['spc_latest_rules']})" if kpi.get("spc_latest_rules") else ""
+    parts.append(f"Variation: {variation}{rules if kpi['variation'] != COMMON else ''} at {last['period_label']}.")
+    if pd.notna(kpi.get("target")):
+        parts.append(f"Assurance: {str(kpi['assurance']).lower()} against the target of {fmt(kpi['target'])}.")
+    specials = values[values["special_cause"].fillna(False).astype(bool)]
+    if specials.empty:
+        parts.append("No point is special cause.")
+    else:
+        named = [f"{row['period_label']} ({SPECIAL_WORDS.get(str(row['point_type']), 'special cause')})" for _, row in specials.iterrows()]
+        if len(named) > MAX_LISTED:
+            named = named[-MAX_LISTED:]
+            parts.append(f"{len(specials)} points are special cause; the latest {MAX_LISTED}: {', '.join(named)}.")
+        else:
+            parts.append(f"Special-cause point{'s' if len(named) != 1 else ''}: {', '.join(named)}.")
     return " ".join(part for part in parts if part)
 
 
@@ -127,6 +171,8 @@ def kpi_chart_table(history: pd.DataFrame, kpi: pd.Series) -> dict | None:
     history = history.sort_values("period_end").reset_index(drop=True)
     if history.empty or history["value"].isna().all():
         return None
+    if has_limits(history, kpi):
+        return xmr_chart_table(history, kpi, fmt)
     drawn = [column for column in SERIES_NAMES if column in history and history[column].notna().any()]
     positions, trend = trend_points(history, kpi)
     fitted = dict(zip(positions, trend))
@@ -142,6 +188,27 @@ def kpi_chart_table(history: pd.DataFrame, kpi: pd.Series) -> dict | None:
         "title": title,
         "caption": f"Figures plotted in the chart of {title}, {span}",
         "columns": ["Period"] + [SERIES_NAMES[column] for column in drawn] + (["Linear trend"] if fitted else []),
+        "rows": rows,
+    }
+
+
+def xmr_chart_table(history: pd.DataFrame, kpi: pd.Series, fmt) -> dict:
+    """The figures an XmR chart plots: each period's figure, target, mean, limits and any special cause."""
+    limits = history[["mean", "lower_limit", "upper_limit"]].ffill()
+    with_target = "target" in history and history["target"].notna().any()
+    rows = []
+    for i, row in history.iterrows():
+        special = SPECIAL_WORDS.get(str(row["point_type"]), "") if bool(row.get("special_cause")) is True else ""
+        rows.append(
+            [str(row["period_label"]), fmt(row["value"])] + ([fmt(row["target"])] if with_target else [])
+            + [fmt(limits.at[i, c]) for c in ("mean", "lower_limit", "upper_limit")] + [special.capitalize() or "–"]
+        )
+    title = f"Indicator {kpi['indicator_id']}: {kpi['title']}"
+    span = f"{history['period_label'].iloc[0]} to {history['period_label'].iloc[-1]}"
+    return {
+        "title": title,
+        "caption": f"Figures plotted in the XmR chart of {title}, {span}",
+        "columns": ["Period", "Council"] + (["Target"] if with_target else []) + ["Mean", "Lower process limit", "Upper process limit", "Special cause"],
         "rows": rows,
     }
 

@@ -28,8 +28,9 @@ import seaborn as sns  # noqa: E402
 from afcharts.af_colours import get_af_colours  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from .chart_text import kpi_alt_text, kpi_chart_table, rating_alt_text, trend_points  # noqa: E402,F401
+from .chart_text import has_limits, kpi_alt_text, kpi_chart_table, rating_alt_text, trend_points  # noqa: E402,F401
 from .formatting import format_value  # noqa: E402
+from .spc import CONCERNING, IMPROVING, NEITHER  # noqa: E402
 
 DARK_BLUE, TURQUOISE, DARK_PINK, ORANGE, DARK_GREY, LIGHT_PURPLE = get_af_colours("categorical")
 INK = "#0B0C0C"  # the report's text colour: labels are always ink, never a series colour
@@ -82,9 +83,12 @@ def use_report_style() -> None:
 
 
 def kpi_chart(history: pd.DataFrame, kpi: pd.Series) -> plt.Figure:
-    """A line chart of one KPI's history with its target, comparators and projected trend, each labelled at its end."""
+    """A line chart of one KPI's history with its target, comparators and projected trend, each labelled at its end;
+    an XmR chart (see `xmr_chart`) where the history carries SPC limits."""
     use_report_style()
     history = history.sort_values("period_end").reset_index(drop=True)
+    if has_limits(history, kpi):
+        return xmr_chart(history, kpi)
     fig, ax = plt.subplots(figsize=(WIDTH_INCHES, HEIGHT_INCHES))
     fmt = lambda v: format_value(v, kpi["unit"], kpi["decimals"])  # noqa: E731
     ends = [
@@ -100,6 +104,77 @@ def kpi_chart(history: pd.DataFrame, kpi: pd.Series) -> plt.Figure:
     _format_axes(ax, history, kpi.get("unit"), kpi.get("rate_base"), projected=trend_end is not None)
     # A fixed layout (labels on the right) is faster than tight_layout and the same on every chart.
     fig.subplots_adjust(left=0.1, right=0.7, top=0.87, bottom=0.13)
+    _direct_labels(ax, ends)
+    return fig
+
+
+# The XmR chart: the council's figures, the mean and process limits of each segment, the target, and the
+# special-cause points marked by shape as well as colour (Making Data Count's blue and orange, in afcharts' palette).
+XMR_STYLE = {
+    "mean": {"label": "Mean", "color": DARK_GREY, "linestyle": "-", "linewidth": 1.6},
+    "upper_limit": {"label": "Upper limit", "color": DARK_GREY, "linestyle": (0, (5, 2)), "linewidth": 1.4},
+    "lower_limit": {"label": "Lower limit", "color": DARK_GREY, "linestyle": (0, (5, 2)), "linewidth": 1.4},
+}
+SPECIAL_STYLE = {
+    IMPROVING: {"marker": "D", "color": TURQUOISE, "label": "Special cause improving"},
+    CONCERNING: {"marker": "X", "color": DARK_PINK, "label": "Special cause concerning"},
+    NEITHER: {"marker": "P", "color": LIGHT_PURPLE, "label": "Special cause (no direction)"},
+}
+LEGEND_INCHES = 0.4  # the row below the axes that keys the special-cause markers
+
+
+def xmr_chart(history: pd.DataFrame, kpi: pd.Series) -> plt.Figure:
+    """An XmR chart of one KPI: figures, mean and process limits per segment (rebases marked), the target,
+    and special-cause points as larger markers of their own shape and colour, keyed below the chart."""
+    use_report_style()
+    history = history.sort_values("period_end").reset_index(drop=True)
+    specials = history[history["special_cause"].fillna(False).astype(bool)].assign(position=lambda f: f.index)
+    height = HEIGHT_INCHES + (LEGEND_INCHES if not specials.empty else 0)
+    fig, ax = plt.subplots(figsize=(WIDTH_INCHES, height))
+    fmt = lambda v: format_value(v, kpi["unit"], kpi["decimals"])  # noqa: E731
+    council = dict(SERIES_STYLE["value"], marker="o", markersize=4, linewidth=2)
+    options = {k: v for k, v in council.items() if k != "label"}
+    ax.plot(history.index, history["value"].to_numpy(dtype=float), **options)
+    latest = int(history["value"].last_valid_index())
+    ends = [(latest, float(history.at[latest, "value"]), f"Council {fmt(history.at[latest, 'value'])}", council)]
+    limits = history[["segment", "mean", "lower_limit", "upper_limit"]].ffill()
+    for number, segment in limits.dropna(subset=["mean"]).groupby("segment", sort=True):
+        xs = [segment.index.min() - 0.3, segment.index.max() + 0.3]
+        for column, style in XMR_STYLE.items():
+            ax.plot(xs, [segment[column].iloc[-1]] * 2, **{k: v for k, v in style.items() if k != "label"}, zorder=1)
+        if number != limits["segment"].iloc[0]:
+            ax.axvline(segment.index.min() - 0.5, color=INK, linestyle=(0, (1, 2)), linewidth=1)
+            ax.text(segment.index.min() - 0.4, 0.98, "Limits rebased", transform=ax.get_xaxis_transform(), va="top", ha="left", fontsize=FONT_SIZE - 2)
+    last = limits.iloc[-1]
+    ends += [(len(history) - 1 + 0.3, float(last[c]), f"{style['label']} {fmt(last[c])}", style) for c, style in XMR_STYLE.items()]
+    if "target" in history and history["target"].notna().any():
+        target = history["target"].to_numpy(dtype=float)
+        style = SERIES_STYLE["target"]
+        ax.plot(history.index, target, markevery=[int(history["target"].last_valid_index())], **{k: v for k, v in style.items() if k != "label"})
+        at = int(history["target"].last_valid_index())
+        ends.append((at, float(target[at]), f"{style['label']} {fmt(target[at])}", style))
+    if not specials.empty:
+        present = [t for t in SPECIAL_STYLE if t in set(specials["point_type"].astype(str))]
+        sns.scatterplot(
+            data=specials.astype({"point_type": str}), x="position", y="value", hue="point_type", style="point_type",
+            hue_order=present, style_order=present, palette={t: SPECIAL_STYLE[t]["color"] for t in present},
+            markers={t: SPECIAL_STYLE[t]["marker"] for t in present}, s=90, edgecolor=INK, linewidth=0.8,
+            legend=False, zorder=4, ax=ax,
+        )
+        handles = [
+            matplotlib.lines.Line2D([], [], linestyle="none", marker=SPECIAL_STYLE[t]["marker"], markersize=9,
+                                    markerfacecolor=SPECIAL_STYLE[t]["color"], markeredgecolor=INK, label=SPECIAL_STYLE[t]["label"])
+            for t in present
+        ]
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, -0.1 * HEIGHT_INCHES / height - 0.05), ncol=len(handles),
+                  frameon=False, handletextpad=0.3, columnspacing=1.2, borderaxespad=0)
+    _format_axes(ax, history, kpi.get("unit"), kpi.get("rate_base"), projected=False)
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    if bool(history["provisional"].fillna(False).iloc[latest]):
+        ax.set_title(f"Limits provisional ({int(kpi['spc_limit_points'])} points)", loc="right", pad=10, fontsize=FONT_SIZE - 1)
+    bottom = 0.13 * HEIGHT_INCHES / height + (LEGEND_INCHES / height if not specials.empty else 0)
+    fig.subplots_adjust(left=0.1, right=0.7, top=1 - 0.13 * HEIGHT_INCHES / height, bottom=bottom)
     _direct_labels(ax, ends)
     return fig
 
@@ -160,7 +235,10 @@ def _unit_label(unit: str | None, rate_base) -> str:
 
 
 def _tick_labels(labels: list[str], most: int = 5) -> list[str]:
-    """At most about `most` period labels, evenly spaced, always the latest, never crowding it."""
+    """At most about `most` period labels (fewer when they are long, so they never overlap), evenly spaced,
+    always the latest, never crowding it."""
+    longest = max((len(str(label)) for label in labels), default=0)
+    most = max(2, min(most, 50 // (longest + 2)))
     step = max(1, -(-len(labels) // most))
     last = len(labels) - 1
     return [

@@ -13,7 +13,9 @@ from .data.dataset import Dataset
 from .errors import ParamsError
 from .periods import Quarter, as_at
 from .ratings import change_in_performance, rate
-from .ratings.registry import SchemeConfig
+from .ratings.registry import SchemeConfig, scheme_config
+from .spc import NOT_ASSESSED, SPCSettings, spc_summary, xmr
+from .spc_text import disagreement, spc_note
 from .targets import apply_target_rules
 from .trend import linear_trend
 
@@ -28,6 +30,9 @@ EXTRA_COLUMNS = [
     "kind", "year_earlier", "year_earlier_period_label", "england_mean_year_earlier",
     "judgement_d", "judgement_t", "judgement_c", "judgement_g",
     "trend_points", "trend_slope", "projected_next", "target_basis",
+    "variation", "assurance", "spc_points", "mean", "lower_limit", "upper_limit",
+    "spc_limit_points", "spc_provisional", "spc_rebased", "spc_segment_start", "spc_latest_rules", "spc_note",
+    "spc_disagreement",
 ]
 
 
@@ -49,9 +54,11 @@ def build_kpis(
     committee: str = "",
     indicators: tuple[str, ...] | None = None,
     trend_points: int = 6,
+    spc: SPCSettings | None = None,
 ) -> pd.DataFrame:
     """As at the quarter: each KPI's current and previous values, target, comparators, rating,
-    change, and the projected linear trend over its last `trend_points` observations."""
+    change, the projected linear trend over its last `trend_points` observations, and the
+    statistical process control view (variation, assurance, mean and limits) beside the rating."""
     chosen = select_indicators(dataset.catalogue, committee, indicators)
     values = as_at(dataset.observations, quarter)
     kpis = chosen.rename(columns={"id": "indicator_id"}).merge(values, on="indicator_id", how="left", validate="one_to_one")
@@ -64,7 +71,30 @@ def build_kpis(
     labels = [c for c in ("rating", "judgement_d", "judgement_t", "judgement_c", "judgement_g") if c in kpis]
     kpis = kpis.astype({c: object for c in labels})
     kpis["change"] = change_in_performance(kpis)
+    spc = spc or SPCSettings()
+    summary = spc_summary(spc_points(dataset.observations, quarter, kpis, spc), kpis.set_index("indicator_id")["target"], spc)
+    kpis = kpis.merge(summary, on="indicator_id", how="left", validate="one_to_one")
+    kpis = kpis.fillna({"variation": NOT_ASSESSED, "assurance": NOT_ASSESSED, "spc_latest_rules": "", "spc_side": ""})
+    kpis["spc_points"] = kpis["spc_points"].fillna(0).astype(int)
+    kpis["spc_limit_points"] = kpis["spc_limit_points"].fillna(0).astype(int)
+    kpis[["spc_provisional", "spc_rebased"]] = kpis[["spc_provisional", "spc_rebased"]].astype("boolean").fillna(False).astype(bool)
+    config = scheme if isinstance(scheme, SchemeConfig) else scheme_config(scheme)
+    rows = [kpi for _, kpi in kpis.iterrows()]
+    kpis["spc_note"] = [spc_note(kpi, spc) for kpi in rows]
+    kpis["spc_disagreement"] = [disagreement(kpi, config) for kpi in rows]
     return kpis
+
+
+def spc_points(observations: pd.DataFrame, quarter: str | Quarter, kpis: pd.DataFrame, settings: SPCSettings | None = None) -> pd.DataFrame:
+    """Every point of the committee's KPIs up to the quarter end with its XmR mean, limits and
+    special-cause flags; rebases come from the catalogue's `spc_rebase` and the params' `spc.rebase`."""
+    settings = settings or SPCSettings()
+    end = pd.Timestamp(Quarter.parse(quarter).end)
+    wanted = observations[(observations["period_end"] <= end) & observations["indicator_id"].isin(kpis["indicator_id"])]
+    rebase = {i: tuple(dates) for i, dates in zip(kpis["indicator_id"], kpis.get("spc_rebase", pd.Series(dtype=object))) if isinstance(dates, tuple) and dates}
+    for indicator, dates in settings.rebase.items():
+        rebase[indicator] = tuple(rebase.get(indicator, ())) + tuple(dates)
+    return xmr(wanted, settings, kpis.set_index("indicator_id")["direction"], rebase)
 
 
 def write_kpis(kpis: pd.DataFrame, path: str | Path) -> Path:

@@ -16,6 +16,10 @@ from .formatting import DIRECTION_TEXT, format_value, rating_badge
 from .params import CommitteeParams
 from .periods import Quarter
 from .ratings.registry import NOT_RATED, STATUS_MEANINGS, SchemeConfig
+from .spc import (
+    ASSURANCES, COMMON, CONCERNING, FAILING, HIT_AND_MISS, IMPROVING, LIMIT_FACTOR, NEITHER, NO_DIRECTION,
+    NO_TARGET, NOT_ASSESSED, PASSING, POINT_TYPES, SPCSettings,
+)
 
 
 def anchor(indicator_id: str) -> str:
@@ -104,8 +108,10 @@ def index_table(kpis: pd.DataFrame) -> str:
             rating_badge(kpi.rating),
             kpi.change or "–",
             "Yes" if kpi.updated_this_quarter else "No",
+            variation_badge(kpi.variation, kpi.spc_side, short=True),
+            assurance_badge(kpi.assurance, short=True),
         ])
-    header = ["Indicator", "Title", "Period", "Current", "Target", "Rating", "Change", "Updated this quarter"]
+    header = ["Indicator", "Title", "Period", "Current", "Target", "Rating", "Change", "Updated this quarter", "Variation", "Assurance"]
     return "## Index of indicators {#index}\n\n" + table(header, rows, "Index of indicators")
 
 
@@ -231,6 +237,7 @@ def kpi_card(kpi: pd.Series) -> str:
     judgements = judgement_row(kpi)
     if judgements:
         parts += ["", judgements]
+    parts += ["", spc_block(kpi)]
     if pd.notna(kpi.get("projected_next")):
         parts += ["", f"**Projected linear trend:** {fmt(kpi['projected_next'])} next period "
                   f"(least squares over the last {int(kpi['trend_points'])} figures)."]
@@ -262,3 +269,103 @@ def commentary_block(kpi: pd.Series) -> str:
     if not actions:
         actions = "_No actions recorded, although this indicator is rated Red._" if kpi["rating"] == "Red" else "_None required._"
     return f"### Commentary\n\n{nest_headings(commentary, 3)}\n\n### Actions\n\n{nest_headings(actions, 3)}"
+
+
+# SPC badges: a symbol and words (never colour alone), coloured as Making Data Count's icons are:
+# blue for improvement or passing, orange for concern or failing, grey for common cause or hit and miss.
+# The symbol of a special cause says which side it is on: ▲ high, ▼ low (the words say whether that is good).
+VARIATION_STYLE = {
+    COMMON: ("≈", "rating-status", "Common cause"),
+    IMPROVING: (None, "rating-blue", "Improving"),
+    CONCERNING: (None, "rating-amber", "Concerning"),
+    NEITHER: (None, "spc-neither", "Special cause"),
+    NOT_ASSESSED: ("–", "rating-status", "n/a"),
+}
+ASSURANCE_STYLE = {
+    PASSING: ("✓", "rating-blue", "Passing"),
+    FAILING: ("✗", "rating-amber", "Failing"),
+    HIT_AND_MISS: ("?", "rating-status", "Hit and miss"),
+    NO_TARGET: ("–", "rating-status", "No target"),
+    NO_DIRECTION: ("–", "rating-status", "n/a"),
+    NOT_ASSESSED: ("–", "rating-status", "n/a"),
+}
+SIDE_SYMBOL = {"high": "▲", "low": "▼"}
+VARIATION_MEANING = {
+    COMMON: "The figures vary only by chance: no point breaks a rule, so the process is stable.",
+    IMPROVING: "The latest figure is special cause, for the better: a real change, not chance.",
+    CONCERNING: "The latest figure is special cause, for the worse: a real change, not chance.",
+    NEITHER: "The latest figure is special cause, on an indicator with no preferred direction.",
+    NOT_ASSESSED: "Not assessed: too few figures for process limits (the card says how many).",
+}
+ASSURANCE_MEANING = {
+    PASSING: "The whole range between the process limits is on the right side of the target: it will usually be met.",
+    HIT_AND_MISS: "The target lies between the process limits: it will be met some months and missed others, by chance.",
+    FAILING: "The whole range between the process limits is on the wrong side of the target: it will usually be missed.",
+    NO_TARGET: "There is no target to assure against.",
+    NO_DIRECTION: "The indicator has no preferred direction, so there is no assurance.",
+}
+
+
+def variation_badge(variation, side=None, short: bool = False) -> str:
+    """An indicator's SPC variation as a badge: symbol (▲/▼ for the side of a special cause) and words."""
+    variation = variation if variation in VARIATION_STYLE else NOT_ASSESSED
+    symbol, css, brief = VARIATION_STYLE[variation]
+    symbol = symbol or SIDE_SYMBOL.get(side, "●")
+    return f"[{symbol} {brief if short else variation}]{{.rating .{css}}}"
+
+
+def assurance_badge(assurance, short: bool = False) -> str:
+    """An indicator's SPC assurance against its target as a badge: symbol and words."""
+    assurance = assurance if assurance in ASSURANCE_STYLE else NOT_ASSESSED
+    symbol, css, brief = ASSURANCE_STYLE[assurance]
+    return f"[{symbol} {brief if short else assurance}]{{.rating .{css}}}"
+
+
+def spc_key(settings: SPCSettings | None = None) -> str:
+    """The key to variation and assurance, with how the limits are drawn and when they are not."""
+    settings = settings or SPCSettings()
+    rows = [[variation_badge(v, "high"), _cell(VARIATION_MEANING[v])] for v in (COMMON, IMPROVING, CONCERNING, NEITHER)]
+    rows.insert(3, [variation_badge(CONCERNING, "low"), "As above; ▲ marks a special cause above the mean, ▼ one below it."])
+    rows += [[assurance_badge(a), _cell(ASSURANCE_MEANING[a])] for a in (PASSING, HIT_AND_MISS, FAILING, NO_TARGET)]
+    rows.append([variation_badge(NOT_ASSESSED, short=True), _cell(VARIATION_MEANING[NOT_ASSESSED])])
+    rules = []
+    if settings.outside_limits:
+        rules.append("a point outside the process limits")
+    if settings.shift_length:
+        rules.append(f"{settings.shift_length} points in a row on one side of the mean (a shift)")
+    if settings.trend_length:
+        rules.append(f"{settings.trend_length} points in a row all rising or all falling (a trend)")
+    if settings.two_of_three:
+        rules.append("two of three points beyond two-thirds of the way to a limit, on the same side")
+    screen = " (leaving out unusually large moving ranges)" if settings.screen_outliers else ""
+    return (
+        "## Key to variation and assurance {#spc-key}\n\n"
+        "Beside each rating, statistical process control (SPC) asks whether the figures vary only by chance or show a "
+        "real change. Each KPI's chart with enough figures is an XmR chart: the mean, and process limits at the mean plus "
+        f"or minus {LIMIT_FACTOR} times the average change from one figure to the next{screen}. A figure is special cause "
+        f"when it is part of {'; '.join(rules) or 'no rule (every rule is switched off)'}. "
+        f"Limits need at least {settings.min_points} figures and are provisional with fewer than {settings.provisional_below}.\n\n"
+        + table(["Symbol", "Meaning"], rows, "Key to variation and assurance")
+    )
+
+
+def spc_block(kpi: pd.Series) -> str:
+    """A card's SPC view: variation, assurance, mean and limits, why limits are missing or provisional,
+    and one plain sentence where the rating and SPC disagree."""
+    fmt = lambda v: format_value(v, kpi["unit"], kpi["decimals"])  # noqa: E731
+    note = kpi.get("spc_note") if isinstance(kpi.get("spc_note"), str) else ""
+    parts = []
+    if pd.notna(kpi.get("mean")):
+        parts.append(table(
+            ["Variation", "Assurance", "Mean", "Process limits", "Points"],
+            [[variation_badge(kpi["variation"], kpi.get("spc_side")), assurance_badge(kpi["assurance"]), fmt(kpi["mean"]),
+              f"{fmt(kpi['lower_limit'])} to {fmt(kpi['upper_limit'])}", str(int(kpi["spc_points"]))]],
+            f"Statistical process control for indicator {kpi['indicator_id']}",
+        ))
+        if note:
+            parts.append(_cell(note))
+    else:
+        parts.append(f"**Statistical process control:** {_cell(note)}")
+    if kpi.get("spc_disagreement"):
+        parts.append(f"**Rating and SPC disagree:** {_cell(kpi['spc_disagreement'])}")
+    return "\n\n".join(parts)

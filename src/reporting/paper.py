@@ -128,3 +128,21 @@ def movements_section(moved: pd.DataFrame, previous: Quarter) -> str:
         else:
             lines += [f"- {_name(row)} ({row.rating})" for row in group.itertuples(index=False)]
     return "\n".join(lines)
+
+
+def spc_disagreements_section(disagreements: pd.DataFrame, total: int) -> str:
+    """The indicators whose rating and statistical process control view tell different stories, one sentence each."""
+    heading = "## Where the rating and SPC disagree {#spc-disagreements}\n\n"
+    intro = (
+        "A rating compares one figure with the target; statistical process control (SPC) asks whether the figures vary "
+        "only by chance or show a real change. "
+    )
+    if disagreements.empty:
+        return heading + intro + f"For all {_indicators(total)}, the two tell the same story, or there are too few figures for SPC."
+    parts = [heading + intro + f"For {_indicators(len(disagreements))} of {total} they tell different stories:"]
+    for row in disagreements.itertuples(index=False):
+        parts.append(
+            f"### {_name(row)}\n\nRating: {row.rating}. Variation: {_cell(row.variation).lower()}. "
+            f"Assurance: {_cell(row.assurance).lower()}.\n\n{_cell(row.spc_disagreement)}"
+        )
+    return "\n\n".join(parts)

@@ -11,11 +11,12 @@ import yaml
 from .errors import ParamsError
 from .periods import Quarter
 from .ratings.registry import SchemeConfig, scheme_config
+from .spc import SPCSettings
 
 REQUIRED = ("council", "committee_name", "dataset")
 KNOWN = REQUIRED + (
     "id", "default_quarter", "scheme", "indicators", "contact", "notebook", "title", "chart_periods", "paper",
-    "trend_points", "region",
+    "trend_points", "region", "spc",
 )
 PAPER_KEYS = ("title", "meeting_date", "from", "background", "rating_key", "examples", "exception_reporting", "notebook")
 EXAMPLE_KEYS = ("rule", "count", "pin")
@@ -57,6 +58,7 @@ class CommitteeParams:
     paper: PaperSettings = field(default_factory=PaperSettings)
     trend_points: int = 6  # observations in each KPI's projected linear trend (3 or more)
     region: str = "Regional"  # how the regional comparator is headed, e.g. "North East"
+    spc: SPCSettings = field(default_factory=SPCSettings)  # XmR limits and special-cause rules
 
 
 def project_root(params_file: Path) -> Path:
@@ -127,6 +129,7 @@ def load_params(path: str | Path) -> CommitteeParams:
         paper=paper,
         trend_points=trend_points,
         region=str(raw.get("region") or "Regional"),
+        spc=_spc_settings(raw.get("spc"), source),
     )
 
 
@@ -172,6 +175,51 @@ def _paper_settings(raw, source: str, root: Path) -> PaperSettings:
         exception_reporting=exception,
         notebook=(root / raw["notebook"]).resolve() if raw.get("notebook") else None,
     )
+
+
+SPC_WHOLE_NUMBERS = {
+    "min_points": (2, "a whole number of 2 or more: the fewest points that get process limits"),
+    "provisional_below": (0, "a whole number: limits from fewer points than this are called provisional"),
+    "baseline_points": (2, "a whole number of 2 or more: limits are fixed after this many points (leave it out to use every point)"),
+    "shift_length": (0, "a whole number: points in a row on one side of the mean that signal a shift (0 switches the rule off)"),
+    "trend_length": (0, "a whole number: points in a row all rising or all falling that signal a trend (0 switches the rule off)"),
+}
+SPC_SWITCHES = ("screen_outliers", "outside_limits", "two_of_three")
+
+
+def _spc_settings(raw, source: str) -> SPCSettings:
+    """Check the `spc:` block of a params file: limits, rules and rebase dates per indicator."""
+    if raw is None:
+        return SPCSettings()
+    if not isinstance(raw, dict):
+        raise ParamsError(f"{source}, key spc: expected settings such as 'min_points: 6' and 'shift_length: 7'.")
+    known = (*SPC_WHOLE_NUMBERS, *SPC_SWITCHES, "rebase")
+    unknown = sorted(set(raw) - set(known))
+    if unknown:
+        raise ParamsError(f"{source}, key spc.{unknown[0]}: not a known setting; the settings are {', '.join(known)}.")
+    values = {}
+    for key, (least, expected) in SPC_WHOLE_NUMBERS.items():
+        if key in raw and raw[key] is not None:
+            value = raw[key]
+            if isinstance(value, bool) or not isinstance(value, int) or value < least:
+                raise ParamsError(f"{source}, key spc.{key}: {value!r} is not {expected}.")
+            values[key] = value
+    for key in SPC_SWITCHES:
+        if key in raw:
+            if not isinstance(raw[key], bool):
+                raise ParamsError(f"{source}, key spc.{key}: expected true or false, not {raw[key]!r}.")
+            values[key] = raw[key]
+    rebase = raw.get("rebase") or {}
+    if not isinstance(rebase, dict):
+        raise ParamsError(f"{source}, key spc.rebase: expected indicator ids, each with a list of dates, e.g. '\"116\": [2023-04-01]'.")
+    dates = {}
+    for indicator, listed in rebase.items():
+        listed = listed if isinstance(listed, list) else [listed]
+        try:
+            dates[str(indicator)] = tuple(d if isinstance(d, date) else date.fromisoformat(str(d)) for d in listed)
+        except ValueError:
+            raise ParamsError(f"{source}, key spc.rebase.{indicator}: {listed!r} is not a list of dates written YYYY-MM-DD.") from None
+    return SPCSettings(**values, rebase=dates)
 
 
 def committee_ids(params_dir: str | Path) -> list[str]:

@@ -136,11 +136,20 @@ def year_earlier(observations: pd.DataFrame, current: pd.DataFrame) -> pd.DataFr
     return matched.set_index("_row")[columns].reindex(range(len(current))).set_axis(current.index)
 
 
-def history(observations: pd.DataFrame, indicator_id: str, quarter: str | Quarter, periods: int = 24) -> pd.DataFrame:
-    """One indicator's observations up to the quarter end, the most recent `periods` of them, oldest first."""
+SPC_COLUMNS = ["segment", "mean", "lower_limit", "upper_limit", "provisional", "limit_points", "special_cause", "side", "point_type",
+               "rule_outside_limits", "rule_two_of_three", "rule_shift", "rule_trend"]
+
+
+def history(observations: pd.DataFrame, indicator_id: str, quarter: str | Quarter, periods: int = 24, spc: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One indicator's observations up to the quarter end, the most recent `periods` of them, oldest first;
+    with `spc` (the points from `spc_points`), each row also carries its XmR mean, limits and flags."""
     end = pd.Timestamp(Quarter.parse(quarter).end)
     rows = observations[(observations["indicator_id"] == indicator_id) & (observations["period_end"] <= end)]
-    return rows.sort_values("period_end").tail(periods).reset_index(drop=True)
+    rows = rows.sort_values("period_end").tail(periods).reset_index(drop=True)
+    if spc is None:
+        return rows
+    mine = spc.loc[spc["indicator_id"] == indicator_id, ["period_end", *SPC_COLUMNS]]
+    return rows.merge(mine, on="period_end", how="left", validate="one_to_one")
 
 
 def produced_on(value: str | date | None = None) -> date:

@@ -99,8 +99,10 @@ def summary_record(
     moved: pd.DataFrame,
     stale: pd.DataFrame,
     left_out: int = 0,
+    disagreements: pd.DataFrame | None = None,
 ) -> dict:
-    """The machine-readable summary (summary.json): counts, movements and the not-updated list."""
+    """The machine-readable summary (summary.json): counts, movements, the not-updated list and, when
+    given, the indicators whose rating and SPC view disagree."""
     def records(frame: pd.DataFrame, columns: list[str]) -> list[dict]:
         return [{c: (None if pd.isna(v) else v) for c, v in zip(columns, row)} for row in frame[columns].itertuples(index=False)]
 
@@ -120,7 +122,16 @@ def summary_record(
             for category in MOVEMENTS
         },
         "not_updated": records(stale, ["indicator_id", "title", "period_label", "reason"]),
+        **({} if disagreements is None else {"spc_disagreements": records(disagreements, list(DISAGREEMENT_COLUMNS))}),
     }
+
+
+DISAGREEMENT_COLUMNS = ("indicator_id", "title", "rating", "variation", "assurance", "spc_disagreement")
+
+
+def spc_disagreements(kpis: pd.DataFrame) -> pd.DataFrame:
+    """The indicators whose rating and SPC view tell different stories, in report order."""
+    return kpis.loc[kpis["spc_disagreement"].fillna("").ne(""), list(DISAGREEMENT_COLUMNS)].reset_index(drop=True)
 
 
 def write_summary(record: dict, path: str | Path) -> Path:

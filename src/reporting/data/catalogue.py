@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -20,6 +21,7 @@ REQUIRED = ("id", "title", "direction", "unit", "status")
 OPTIONAL = (
     "decimals", "frequency", "rate_base", "committees", "description", "calculation",
     "numerator", "denominator", "sources", "links", "kind", "target_note", "target_against", "target_by",
+    "spc_rebase",
 )
 COMPARATORS = ("england_mean", "regional_mean", "stat_neighbour_mean")
 # Decimal places shown when an entry does not set `decimals`.
@@ -44,6 +46,16 @@ _SCHEMA = pa.DataFrameSchema(
     },
     strict=False,
 )
+
+
+def _is_iso_date(value) -> bool:
+    if isinstance(value, date):
+        return True
+    try:
+        date.fromisoformat(str(value))
+    except ValueError:
+        return False
+    return True
 
 
 def load_catalogue(path: str | Path) -> pd.DataFrame:
@@ -78,6 +90,9 @@ def load_catalogue(path: str | Path) -> pd.DataFrame:
             and isinstance(by["value"], (int, float)) and isinstance(by["year"], int)
         ):
             problems.append(Problem(name, number, "target_by", by, "a long-term target such as {value: 5, year: 2030}", "entry"))
+        rebase = entry.get("spc_rebase")
+        if rebase is not None and not (isinstance(rebase, list) and rebase and all(_is_iso_date(d) for d in rebase)):
+            problems.append(Problem(name, number, "spc_rebase", rebase, "a list of dates written YYYY-MM-DD at which the SPC limits restart, e.g. [2022-10-01]", "entry"))
 
     frame = pd.DataFrame(entries, dtype=object)
     for key in REQUIRED:
@@ -103,6 +118,7 @@ def load_catalogue(path: str | Path) -> pd.DataFrame:
     for column in OPTIONAL:
         if column not in frame:
             frame[column] = None
+    frame["spc_rebase"] = frame["spc_rebase"].map(lambda v: tuple(date.fromisoformat(str(d)) for d in v) if isinstance(v, list) else ())
     for column in ("committees", "sources", "links"):
         frame[column] = frame[column].map(lambda v: list(v) if isinstance(v, list) else ([] if v is None else [v]))
     return frame.reset_index(drop=True)
