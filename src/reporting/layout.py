@@ -108,10 +108,9 @@ def index_table(kpis: pd.DataFrame) -> str:
             rating_badge(kpi.rating),
             kpi.change or "–",
             "Yes" if kpi.updated_this_quarter else "No",
-            variation_badge(kpi.variation, kpi.spc_side, short=True),
-            assurance_badge(kpi.assurance, short=True),
+            spc_badges(kpi.variation, kpi.spc_side, kpi.assurance),
         ])
-    header = ["Indicator", "Title", "Period", "Current", "Target", "Rating", "Change", "Updated this quarter", "Variation", "Assurance"]
+    header = ["Indicator", "Title", "Period", "Current", "Target", "Rating", "Change", "Updated this quarter", "Variation and assurance"]
     return "## Index of indicators {#index}\n\n" + table(header, rows, "Index of indicators")
 
 
@@ -286,7 +285,7 @@ ASSURANCE_STYLE = {
     FAILING: ("✗", "rating-amber", "Failing"),
     HIT_AND_MISS: ("?", "rating-status", "Hit and miss"),
     NO_TARGET: ("–", "rating-status", "No target"),
-    NO_DIRECTION: ("–", "rating-status", "n/a"),
+    NO_DIRECTION: ("–", "rating-status", "No direction"),
     NOT_ASSESSED: ("–", "rating-status", "n/a"),
 }
 SIDE_SYMBOL = {"high": "▲", "low": "▼"}
@@ -321,13 +320,21 @@ def assurance_badge(assurance, short: bool = False) -> str:
     return f"[{symbol} {brief if short else assurance}]{{.rating .{css}}}"
 
 
+def spc_badges(variation, side, assurance) -> str:
+    """The index's SPC cell: the variation badge then the assurance badge (short words), or one
+    "not assessed" badge where there are too few figures for limits."""
+    if variation not in VARIATION_STYLE or variation == NOT_ASSESSED:
+        return "[– Not assessed]{.rating .rating-status}"
+    return f"{variation_badge(variation, side, short=True)} {assurance_badge(assurance, short=True)}"
+
+
 def spc_key(settings: SPCSettings | None = None) -> str:
     """The key to variation and assurance, with how the limits are drawn and when they are not."""
     settings = settings or SPCSettings()
     rows = [[variation_badge(v, "high"), _cell(VARIATION_MEANING[v])] for v in (COMMON, IMPROVING, CONCERNING, NEITHER)]
     rows.insert(3, [variation_badge(CONCERNING, "low"), "As above; ▲ marks a special cause above the mean, ▼ one below it."])
-    rows += [[assurance_badge(a), _cell(ASSURANCE_MEANING[a])] for a in (PASSING, HIT_AND_MISS, FAILING, NO_TARGET)]
-    rows.append([variation_badge(NOT_ASSESSED, short=True), _cell(VARIATION_MEANING[NOT_ASSESSED])])
+    rows += [[assurance_badge(a), _cell(ASSURANCE_MEANING[a])] for a in (PASSING, HIT_AND_MISS, FAILING, NO_TARGET, NO_DIRECTION)]
+    rows.append(["[– Not assessed]{.rating .rating-status}", _cell(VARIATION_MEANING[NOT_ASSESSED])])
     rules = []
     if settings.outside_limits:
         rules.append("a point outside the process limits")
