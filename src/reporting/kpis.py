@@ -15,7 +15,7 @@ from .periods import Quarter, as_at
 from .ratings import change_in_performance, rate
 from .ratings.registry import SchemeConfig, scheme_config
 from .spc import NOT_ASSESSED, SPCSettings, spc_summary, xmr
-from .spc_text import disagreement, spc_note
+from .spc_text import disagreement, spc_brief, spc_note
 from .targets import apply_target_rules
 from .trend import linear_trend
 
@@ -81,6 +81,7 @@ def build_kpis(
     config = scheme if isinstance(scheme, SchemeConfig) else scheme_config(scheme)
     rows = [kpi for _, kpi in kpis.iterrows()]
     kpis["spc_note"] = [spc_note(kpi, spc) for kpi in rows]
+    kpis["spc_brief"] = [spc_brief(kpi, spc) for kpi in rows]
     kpis["spc_disagreement"] = [disagreement(kpi, config) for kpi in rows]
     return kpis
 

@@ -141,8 +141,14 @@ def comparator_table(kpi: pd.Series) -> str:
     if pd.notna(kpi.get("regional_mean")):
         header.append("Regional mean")
         row.append(fmt(kpi["regional_mean"]))
+    header.append("Rating")
+    row.append(rating_badge(kpi["rating"]))
+    # A series too short for SPC says so here, in a cell, rather than in a paragraph of its own.
+    if kpi.get("spc_brief"):
+        header.append("Statistical process control")
+        row.append(_cell(kpi["spc_brief"]))
     caption = f"Benchmarks and rating for indicator {kpi['indicator_id']}"
-    return table(header + ["Rating"], [row + [rating_badge(kpi["rating"])]], caption)
+    return table(header, [row], caption)
 
 
 JUDGEMENT_TEXT = {
@@ -236,7 +242,9 @@ def kpi_card(kpi: pd.Series) -> str:
     judgements = judgement_row(kpi)
     if judgements:
         parts += ["", judgements]
-    parts += ["", spc_block(kpi)]
+    spc = spc_block(kpi)
+    if spc:
+        parts += ["", spc]
     if pd.notna(kpi.get("projected_next")):
         parts += ["", f"**Projected linear trend:** {fmt(kpi['projected_next'])} next period "
                   f"(least squares over the last {int(kpi['trend_points'])} figures)."]
@@ -371,7 +379,7 @@ def spc_block(kpi: pd.Series) -> str:
         ))
         if note:
             parts.append(_cell(note))
-    else:
+    elif not kpi.get("spc_brief"):
         parts.append(f"**Statistical process control:** {_cell(note)}")
     if kpi.get("spc_disagreement"):
         parts.append(f"**Rating and SPC disagree:** {_cell(kpi['spc_disagreement'])}")

@@ -34,6 +34,16 @@ def spc_note(kpi: pd.Series, settings: SPCSettings) -> str:
     return " ".join(parts)
 
 
+def spc_brief(kpi: pd.Series, settings: SPCSettings) -> str:
+    """For a series too short for limits, the few words a card's benchmark table shows; empty otherwise."""
+    points, used = int(kpi.get("spc_points") or 0), int(kpi.get("spc_limit_points") or 0)
+    if points == 0:
+        return "No figures yet"
+    if used < settings.min_points:
+        return f"Too few points for process limits: {points} (at least {settings.min_points} needed)"
+    return ""
+
+
 def _rating_group(rating: str, scheme: SchemeConfig) -> str:
     """'good', 'bad' or '' for a rating on the scheme's scale (worst first): the worse half is bad."""
     scale = list(scheme.scale)
