@@ -299,7 +299,7 @@ def test_short_and_provisional_indicators_say_so_on_their_cards(report, kpis_csv
     short = card(report, "SP11")
     benchmarks = short.find("caption", string=re.compile("Benchmarks and rating")).find_parent("table")
     cells = dict(zip([words(th) for th in benchmarks.find_all("th")], [words(td) for td in benchmarks.find_all("td")]))
-    assert cells["Statistical process control"] == "Too few points for process limits: 4 (at least 6 needed)"
+    assert cells["SPC"] == "Too few points for process limits: 4 (at least 6 needed)"
     assert short.find("caption", string=re.compile("Statistical process control for")) is None
     provisional = words(card(report, "SP10"))
     assert "The process limits are provisional: they rest on 8 points" in provisional
@@ -383,7 +383,7 @@ def test_cambridgeshire_cards_say_there_are_too_few_points_for_limits(tmp_path):
     assert kpis["spc_points"].between(1, 2).all()
     for _, kpi in kpis.iterrows():
         shown = reporting.kpi_card(kpi)
-        assert "| Statistical process control |" in shown, kpi["indicator_id"]
+        assert "| SPC |" in shown, kpi["indicator_id"]
         assert f"| Too few points for process limits: {kpi['spc_points']} (at least 6 needed) |" in shown, kpi["indicator_id"]
         assert "Process limits" not in shown and "Rating and SPC disagree" not in shown, kpi["indicator_id"]
     reporting.write_kpis(kpis, tmp_path / "kpis.csv")

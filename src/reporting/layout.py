@@ -143,9 +143,10 @@ def comparator_table(kpi: pd.Series) -> str:
         row.append(fmt(kpi["regional_mean"]))
     header.append("Rating")
     row.append(rating_badge(kpi["rating"]))
-    # A series too short for SPC says so here, in a cell, rather than in a paragraph of its own.
+    # A series too short for SPC says so here, in a cell, rather than in a paragraph of its own
+    # ("SPC", as the key and the cards call it: a longer heading would not fit a phone's width).
     if kpi.get("spc_brief"):
-        header.append("Statistical process control")
+        header.append("SPC")
         row.append(_cell(kpi["spc_brief"]))
     caption = f"Benchmarks and rating for indicator {kpi['indicator_id']}"
     return table(header, [row], caption)
