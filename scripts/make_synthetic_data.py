@@ -23,15 +23,12 @@ Uses only the standard library, numpy and pyyaml.
 
 from __future__ import annotations
 
-import calendar
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import numpy as np
-import yaml
+from synthetic import check_rating, month_ends, month_label, observation_rows, quarter_label, write_dataset
 
 SEED = 20240401
 PROJECT = Path(__file__).resolve().parents[1]
@@ -41,14 +38,6 @@ COMMITTEE = "synthetic-demo"
 Q1_END = date(2024, 6, 30)  # 2024-25-Q1: April to June 2024
 Q2_END = date(2024, 9, 30)  # 2024-25-Q2: July to September 2024
 
-# The ragb key (DESIGN.md, "Rating schemes"), used only to check the design below.
-RED_AMBER, AMBER_GREEN, GREEN_BLUE = -0.10, 0.0, 0.05
-MARGIN = 0.01  # every designed d stays at least this far from a boundary
-
-COLUMNS = [
-    "indicator_id", "period_end", "period_label", "value", "target",
-    "stat_neighbour_mean", "england_mean", "regional_mean", "note",
-]
 
 
 @dataclass
@@ -134,36 +123,9 @@ SPECS = [
 ]
 
 
-def month_ends(first: date, last: date) -> list[date]:
-    """Every month end from `first` to `last` inclusive."""
-    ends, year, month = [], first.year, first.month
-    while (year, month) <= (last.year, last.month):
-        ends.append(date(year, month, calendar.monthrange(year, month)[1]))
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return ends
-
-
-def quarter_label(end: date) -> str:
-    start = calendar.month_abbr[end.month - 2]
-    return f"{start}-{calendar.month_abbr[end.month]} {end.year}"
-
-
 def academic_year_end(label: str) -> date:
     """'2023/24' -> 2024-08-31, the end of that academic year."""
     return date(int(label[:4]) + 1, 8, 31)
-
-
-def d_of(value: float, target: float, direction: str) -> float:
-    """Relative deviation from target, positive is better (the ragb `d`)."""
-    return ((value - target) if direction == "higher" else (target - value)) / abs(target)
-
-
-def band(d: float) -> str:
-    if d < RED_AMBER:
-        return "Red"
-    if d < AMBER_GREEN:
-        return "Amber"
-    return "Green" if d <= GREEN_BLUE else "Blue"
 
 
 def noisy_path(rng: np.random.Generator, spec: Spec, n: int) -> list[float]:
@@ -198,14 +160,7 @@ def series(rng: np.random.Generator, spec: Spec) -> list[tuple[date, str, float]
         history = month_ends(date(2022, 4, 1), Q1_END)
         ends = history + month_ends(date(2024, 7, 1), Q2_END)
         values = noisy_path(rng, spec, len(history)) + between(rng, spec.q1, spec.q2, 2, spec.noise / 3) + [spec.q2]
-    return [(end, f"{calendar.month_abbr[end.month]} {end.year}", v) for end, v in zip(ends, values)]
-
-
-def fmt(value: float | None, places: int) -> str:
-    """A number at the indicator's precision; empty for missing (never zero)."""
-    if value is None:
-        return ""
-    return f"{round(float(value), places) + 0.0:.{places}f}"  # + 0.0 turns -0.0 into 0.0
+    return [(end, month_label(end), v) for end, v in zip(ends, values)]
 
 
 def check_design(spec: Spec, rows: list[tuple[date, str, float]]) -> None:
@@ -218,10 +173,7 @@ def check_design(spec: Spec, rows: list[tuple[date, str, float]]) -> None:
         if spec.status != "target":
             assert expected == spec.status.capitalize(), (spec.id, expected)
             continue
-        value = round(float(current[-1]), spec.places)
-        d = d_of(value, spec.target, spec.direction)
-        assert band(d) == expected, (spec.id, as_at, value, d, expected)
-        assert min(abs(d - b) for b in (RED_AMBER, AMBER_GREEN, GREEN_BLUE)) >= MARGIN - 1e-9, (spec.id, d)
+        check_rating(f"{spec.id} as at {as_at}", round(float(current[-1]), spec.places), spec.target, spec.direction, expected)
     for _, _, v in rows:
         if spec.unit == "percent":
             assert 0 <= round(float(v), spec.places) <= 100, (spec.id, v)
@@ -263,31 +215,8 @@ def main() -> None:
         rows = series(rng, spec)
         check_design(spec, rows)
         entries.append(catalogue_entry(spec))
-        for i, (end, label, value) in enumerate(rows):
-            latest = i == len(rows) - 1
-            table.append([
-                spec.id,
-                end.isoformat(),
-                label,
-                fmt(value, spec.places),
-                fmt(spec.target, spec.places),
-                fmt(spec.stat_neighbour if latest else None, spec.places),
-                fmt(spec.england if latest else None, spec.places),
-                "",
-                spec.notes.get(label, ""),
-            ])
-
-    OUT.mkdir(parents=True, exist_ok=True)
-    body = yaml.safe_dump(entries, sort_keys=False, allow_unicode=True, width=100, default_flow_style=None)
-    (OUT / "indicators.yaml").write_text(CATALOGUE_HEADER + body, encoding="utf-8", newline="\n")
-
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    writer.writerows(table)
-    (OUT / "observations.csv").write_text(buffer.getvalue(), encoding="utf-8", newline="\n")
-    print(f"wrote {OUT / 'indicators.yaml'} ({len(entries)} indicators)")
-    print(f"wrote {OUT / 'observations.csv'} ({len(table)} rows)")
+        table += observation_rows(spec, rows)
+    write_dataset(OUT, CATALOGUE_HEADER, entries, table)
 
 
 if __name__ == "__main__":

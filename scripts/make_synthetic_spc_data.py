@@ -32,15 +32,12 @@ changing the design (data/synthetic-spc/README.md says how).
 
 from __future__ import annotations
 
-import calendar
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import numpy as np
-import yaml
+from synthetic import check_rating, fmt, month_ends, month_label, observation_rows, quarter_label, write_dataset
 
 SEED = 20240297
 PROJECT = Path(__file__).resolve().parents[1]
@@ -50,14 +47,6 @@ COMMITTEE = "synthetic-spc"
 FIRST_MONTH = date(2021, 4, 30)  # April 2021
 LAST_MONTH = date(2024, 3, 31)  # March 2024, the end of 2023-24-Q4
 
-# The ragb key (DESIGN.md, "Rating schemes"), used only to check the design below.
-RED_AMBER, AMBER_GREEN, GREEN_BLUE = -0.10, 0.0, 0.05
-MARGIN = 0.01  # every designed d stays at least this far from a boundary
-
-COLUMNS = [
-    "indicator_id", "period_end", "period_label", "value", "target",
-    "stat_neighbour_mean", "england_mean", "regional_mean", "note",
-]
 
 
 @dataclass
@@ -169,37 +158,6 @@ SPECS = [
 ]
 
 
-def month_ends(first: date, last: date) -> list[date]:
-    """Every month end from `first` to `last` inclusive."""
-    ends, year, month = [], first.year, first.month
-    while (year, month) <= (last.year, last.month):
-        ends.append(date(year, month, calendar.monthrange(year, month)[1]))
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return ends
-
-
-def quarter_label(end: date) -> str:
-    start = calendar.month_abbr[end.month - 2]
-    return f"{start}-{calendar.month_abbr[end.month]} {end.year}"
-
-
-def month_label(end: date) -> str:
-    return f"{calendar.month_abbr[end.month]} {end.year}"
-
-
-def d_of(value: float, target: float, direction: str) -> float:
-    """Relative deviation from target, positive is better (the ragb `d`)."""
-    return ((value - target) if direction == "higher" else (target - value)) / abs(target)
-
-
-def band(d: float) -> str:
-    if d < RED_AMBER:
-        return "Red"
-    if d < AMBER_GREEN:
-        return "Amber"
-    return "Green" if d <= GREEN_BLUE else "Blue"
-
-
 def series(rng: np.random.Generator, spec: Spec) -> list[tuple[date, str, float]]:
     """(period_end, period_label, value) for one indicator, oldest first, ending March 2024."""
     ends = month_ends(spec.first, LAST_MONTH)
@@ -217,13 +175,6 @@ def series(rng: np.random.Generator, spec: Spec) -> list[tuple[date, str, float]
     return list(zip(ends, labels, (float(v) for v in values)))
 
 
-def fmt(value: float | None, places: int) -> str:
-    """A number at the indicator's precision; empty for missing (never zero)."""
-    if value is None:
-        return ""
-    return f"{round(float(value), places) + 0.0:.{places}f}"  # + 0.0 turns -0.0 into 0.0
-
-
 def check_design(spec: Spec, rows: list[tuple[date, str, float]]) -> None:
     """Fail loudly if the written values would not give the designed rating in March 2024."""
     assert rows[-1][0] == LAST_MONTH, (spec.id, rows[-1][0])
@@ -231,10 +182,7 @@ def check_design(spec: Spec, rows: list[tuple[date, str, float]]) -> None:
     if spec.status != "target":
         assert expected == spec.status.capitalize(), (spec.id, expected)
     else:
-        value = round(rows[-1][2], spec.places)
-        d = d_of(value, spec.target, spec.direction)
-        assert band(d) == expected, (spec.id, value, d, expected)
-        assert min(abs(d - b) for b in (RED_AMBER, AMBER_GREEN, GREEN_BLUE)) >= MARGIN - 1e-9, (spec.id, d)
+        check_rating(spec.id, round(rows[-1][2], spec.places), spec.target, spec.direction, expected)
     for _, _, v in rows:
         if spec.unit == "percent":
             assert 0 <= round(v, spec.places) <= 100, (spec.id, v)
@@ -366,32 +314,9 @@ def main() -> None:
         rows = series(rng, spec)
         check_design(spec, rows)
         entries.append(catalogue_entry(spec))
-        for i, (end, label, value) in enumerate(rows):
-            latest = i == len(rows) - 1
-            table.append([
-                spec.id,
-                end.isoformat(),
-                label,
-                fmt(value, spec.places),
-                fmt(spec.target, spec.places),
-                fmt(spec.stat_neighbour if latest else None, spec.places),
-                fmt(spec.england if latest else None, spec.places),
-                "",
-                spec.notes.get(label, ""),
-            ])
-
-    OUT.mkdir(parents=True, exist_ok=True)
-    body = yaml.safe_dump(entries, sort_keys=False, allow_unicode=True, width=100, default_flow_style=None)
-    (OUT / "indicators.yaml").write_text(CATALOGUE_HEADER + body, encoding="utf-8", newline="\n")
-
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    writer.writerows(table)
-    (OUT / "observations.csv").write_text(buffer.getvalue(), encoding="utf-8", newline="\n")
+        table += observation_rows(spec, rows)
+    write_dataset(OUT, CATALOGUE_HEADER, entries, table)
     (OUT / "README.md").write_text(readme(SPECS), encoding="utf-8", newline="\n")
-    print(f"wrote {OUT / 'indicators.yaml'} ({len(entries)} indicators)")
-    print(f"wrote {OUT / 'observations.csv'} ({len(table)} rows)")
     print(f"wrote {OUT / 'README.md'}")
 
 

@@ -164,7 +164,8 @@ def test_synthetic_kpis_give_every_outcome_the_readme_designs(built):
 def run_generator(folder: Path) -> dict[str, bytes]:
     """Run the generator as if `folder` were the project root; the files it writes there."""
     (folder / "scripts").mkdir(parents=True)
-    shutil.copy2(PROJECT / "scripts" / "make_synthetic_spc_data.py", folder / "scripts")
+    for script in ("make_synthetic_spc_data.py", "synthetic.py"):  # the generator and the helpers it imports
+        shutil.copy2(PROJECT / "scripts" / script, folder / "scripts")
     subprocess.run([sys.executable, str(folder / "scripts" / "make_synthetic_spc_data.py")], cwd=folder, check=True, capture_output=True)
     return {p.name: p.read_bytes() for p in sorted((folder / "data" / "synthetic-spc").iterdir())}
 

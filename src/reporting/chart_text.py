@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .formatting import format_value
+from .formatting import DIRECTION_WORDS, format_value
 from .ratings.change import displayed
-from .spc import COMMON, NOT_ASSESSED
+from .spc import COMMON, CONCERNING, IMPROVING, NEITHER, NOT_ASSESSED
 
 # The lines a KPI chart can draw, named in full as the data table's column headings.
 SERIES_NAMES = {
@@ -29,7 +29,7 @@ BENCHMARKS = {
     "england_mean": "the England mean",
     "regional_mean": "the regional mean",
 }
-BETTER_IS = {"higher": "higher is better", "lower": "lower is better"}
+BETTER_IS = {direction: DIRECTION_WORDS[direction].lower() for direction in ("higher", "lower")}
 
 
 def trend_points(history: pd.DataFrame, kpi: pd.Series) -> tuple[list[int], list[float]]:
@@ -71,7 +71,7 @@ def kpi_alt_text(history: pd.DataFrame, kpi: pd.Series) -> str:
     return " ".join(part for part in parts if part)
 
 
-SPECIAL_WORDS = {"Special cause improving": "improving", "Special cause concerning": "concerning", "Special cause (no direction)": "no direction"}
+SPECIAL_WORDS = {IMPROVING: "improving", CONCERNING: "concerning", NEITHER: "no direction"}
 MAX_LISTED = 8  # special-cause points named one by one in alt text; beyond this, counted
 
 
@@ -182,14 +182,15 @@ def kpi_chart_table(history: pd.DataFrame, kpi: pd.Series) -> dict | None:
     ]
     if fitted:
         rows.append(["Next period (projected)"] + [fmt(None)] * len(drawn) + [fmt(trend[-1])])
+    columns = ["Period"] + [SERIES_NAMES[column] for column in drawn] + (["Linear trend"] if fitted else [])
+    return _chart_table(history, kpi, "chart", columns, rows)
+
+
+def _chart_table(history: pd.DataFrame, kpi: pd.Series, chart: str, columns: list[str], rows: list[list[str]]) -> dict:
+    """A chart's data table as the renderer takes it: title, caption (naming the chart and its span), columns and rows."""
     title = f"Indicator {kpi['indicator_id']}: {kpi['title']}"
     span = f"{history['period_label'].iloc[0]} to {history['period_label'].iloc[-1]}"
-    return {
-        "title": title,
-        "caption": f"Figures plotted in the chart of {title}, {span}",
-        "columns": ["Period"] + [SERIES_NAMES[column] for column in drawn] + (["Linear trend"] if fitted else []),
-        "rows": rows,
-    }
+    return {"title": title, "caption": f"Figures plotted in the {chart} of {title}, {span}", "columns": columns, "rows": rows}
 
 
 def xmr_chart_table(history: pd.DataFrame, kpi: pd.Series, fmt) -> dict:
@@ -203,14 +204,8 @@ def xmr_chart_table(history: pd.DataFrame, kpi: pd.Series, fmt) -> dict:
             [str(row["period_label"]), fmt(row["value"])] + ([fmt(row["target"])] if with_target else [])
             + [fmt(limits.at[i, c]) for c in ("mean", "lower_limit", "upper_limit")] + [special.capitalize() or "–"]
         )
-    title = f"Indicator {kpi['indicator_id']}: {kpi['title']}"
-    span = f"{history['period_label'].iloc[0]} to {history['period_label'].iloc[-1]}"
-    return {
-        "title": title,
-        "caption": f"Figures plotted in the XmR chart of {title}, {span}",
-        "columns": ["Period", "Council"] + (["Target"] if with_target else []) + ["Mean", "Lower process limit", "Upper process limit", "Special cause"],
-        "rows": rows,
-    }
+    columns = ["Period", "Council"] + (["Target"] if with_target else []) + ["Mean", "Lower process limit", "Upper process limit", "Special cause"]
+    return _chart_table(history, kpi, "XmR chart", columns, rows)
 
 
 def rating_alt_text(counts: pd.DataFrame) -> str:

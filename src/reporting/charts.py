@@ -132,27 +132,21 @@ def xmr_chart(history: pd.DataFrame, kpi: pd.Series) -> plt.Figure:
     height = HEIGHT_INCHES + (LEGEND_INCHES if not specials.empty else 0)
     fig, ax = plt.subplots(figsize=(WIDTH_INCHES, height))
     fmt = lambda v: format_value(v, kpi["unit"], kpi["decimals"])  # noqa: E731
-    council = dict(SERIES_STYLE["value"], marker="o", markersize=4, linewidth=2)
-    options = {k: v for k, v in council.items() if k != "label"}
-    ax.plot(history.index, history["value"].to_numpy(dtype=float), **options)
-    latest = int(history["value"].last_valid_index())
-    ends = [(latest, float(history.at[latest, "value"]), f"Council {fmt(history.at[latest, 'value'])}", council)]
+    council = dict(SERIES_STYLE["value"], markersize=4, linewidth=2)
+    ends = [_draw_series(ax, history["value"], council, fmt, markers="all")]
+    latest = ends[0][0]
     limits = history[["segment", "mean", "lower_limit", "upper_limit"]].ffill()
     for number, segment in limits.dropna(subset=["mean"]).groupby("segment", sort=True):
         xs = [segment.index.min() - 0.3, segment.index.max() + 0.3]
         for column, style in XMR_STYLE.items():
-            ax.plot(xs, [segment[column].iloc[-1]] * 2, **{k: v for k, v in style.items() if k != "label"}, zorder=1)
+            ax.plot(xs, [segment[column].iloc[-1]] * 2, **_line_options(style), zorder=1)
         if number != limits["segment"].iloc[0]:
             ax.axvline(segment.index.min() - 0.5, color=INK, linestyle=(0, (1, 2)), linewidth=1)
             ax.text(segment.index.min() - 0.4, 0.98, "Limits rebased", transform=ax.get_xaxis_transform(), va="top", ha="left", fontsize=FONT_SIZE - 2)
     last = limits.iloc[-1]
     ends += [(len(history) - 1 + 0.3, float(last[c]), f"{style['label']} {fmt(last[c])}", style) for c, style in XMR_STYLE.items()]
     if "target" in history and history["target"].notna().any():
-        target = history["target"].to_numpy(dtype=float)
-        style = SERIES_STYLE["target"]
-        ax.plot(history.index, target, markevery=[int(history["target"].last_valid_index())], **{k: v for k, v in style.items() if k != "label"})
-        at = int(history["target"].last_valid_index())
-        ends.append((at, float(target[at]), f"{style['label']} {fmt(target[at])}", style))
+        ends.append(_draw_series(ax, history["target"], SERIES_STYLE["target"], fmt, markers="latest"))
     if not specials.empty:
         present = [t for t in SPECIAL_STYLE if t in set(specials["point_type"].astype(str))]
         sns.scatterplot(
@@ -187,16 +181,25 @@ def _no_data(fig: plt.Figure, ax) -> plt.Figure:
     return fig
 
 
-def _draw_series(ax, values: pd.Series, style: dict, fmt) -> tuple:
-    """One series as a line (gaps where a figure is missing); returns its latest point and label."""
+def _line_options(style: dict) -> dict:
+    """A series style as matplotlib's plot options (its label is drawn as a direct label instead)."""
+    return {k: v for k, v in style.items() if k != "label"}
+
+
+def _draw_series(ax, values: pd.Series, style: dict, fmt, markers: str = "auto") -> tuple:
+    """One series as a line (gaps where a figure is missing); returns its latest point and label.
+
+    Markers: "auto" on every point of a short series, else on isolated points; "all"; or "latest" only.
+    The latest point is always marked."""
     present = values.notna().to_numpy(copy=True)
     latest = int(np.flatnonzero(present)[-1])
     before, after = np.roll(present, 1), np.roll(present, -1)
     before[0] = after[-1] = False
     isolated = present & ~before & ~after
-    marked = (present if present.sum() <= MARKERS_UP_TO else isolated).copy()
+    every = markers == "all" or (markers == "auto" and present.sum() <= MARKERS_UP_TO)
+    marked = (present if every else isolated if markers == "auto" else np.zeros_like(present)).copy()
     marked[latest] = True
-    options = {k: v for k, v in style.items() if k != "label"}
+    options = _line_options(style)
     # Plain matplotlib rather than seaborn.lineplot here: seaborn drops missing figures and joins the
     # line across them, and a period with no figure must show as a gap, not as an invented trend.
     ax.plot(values.index, values.to_numpy(dtype=float), markevery=list(np.flatnonzero(marked)), **options)
@@ -208,8 +211,7 @@ def _draw_trend(ax, history: pd.DataFrame, kpi: pd.Series, fmt) -> tuple | None:
     positions, values = trend_points(history, kpi)
     if not positions:
         return None
-    options = {k: v for k, v in TREND_STYLE.items() if k != "label"}
-    ax.plot(positions, values, markevery=[len(positions) - 1], markersize=7, **options)
+    ax.plot(positions, values, markevery=[len(positions) - 1], markersize=7, **_line_options(TREND_STYLE))
     return positions[-1], values[-1], f"{TREND_STYLE['label']} {fmt(values[-1])}", TREND_STYLE
 
 

@@ -8,11 +8,13 @@ import pandas as pd
 
 from .ratings.change import displayed
 
-DIRECTION_TEXT = {
-    "higher": "↑ Higher is better",
-    "lower": "↓ Lower is better",
+DIRECTION_WORDS = {
+    "higher": "Higher is better",
+    "lower": "Lower is better",
     "none": "No preferred direction",
 }
+# In the report an arrow goes with the words (the spreadsheet keeps the words alone).
+DIRECTION_TEXT = {"higher": "↑ " + DIRECTION_WORDS["higher"], "lower": "↓ " + DIRECTION_WORDS["lower"], "none": DIRECTION_WORDS["none"]}
 # Badge classes for ratings; the word is always shown, the colour only reinforces it.
 RATING_CLASS = {
     "Red": "rating-red",

@@ -92,9 +92,9 @@ def spc_points(observations: pd.DataFrame, quarter: str | Quarter, kpis: pd.Data
     settings = settings or SPCSettings()
     end = pd.Timestamp(Quarter.parse(quarter).end)
     wanted = observations[(observations["period_end"] <= end) & observations["indicator_id"].isin(kpis["indicator_id"])]
-    rebase = {i: tuple(dates) for i, dates in zip(kpis["indicator_id"], kpis.get("spc_rebase", pd.Series(dtype=object))) if isinstance(dates, tuple) and dates}
+    rebase = {i: dates for i, dates in zip(kpis["indicator_id"], kpis["spc_rebase"]) if dates}
     for indicator, dates in settings.rebase.items():
-        rebase[indicator] = tuple(rebase.get(indicator, ())) + tuple(dates)
+        rebase[indicator] = rebase.get(indicator, ()) + tuple(dates)
     return xmr(wanted, settings, kpis.set_index("indicator_id")["direction"], rebase)
 
 

@@ -15,10 +15,10 @@ from .commentary import sanitise
 from .formatting import DIRECTION_TEXT, format_value, rating_badge
 from .params import CommitteeParams
 from .periods import Quarter
-from .ratings.registry import NOT_RATED, STATUS_MEANINGS, SchemeConfig
+from .ratings.registry import NOT_RATED, SchemeConfig
 from .spc import (
-    ASSURANCES, COMMON, CONCERNING, FAILING, HIT_AND_MISS, IMPROVING, LIMIT_FACTOR, NEITHER, NO_DIRECTION,
-    NO_TARGET, NOT_ASSESSED, PASSING, POINT_TYPES, SPCSettings,
+    COMMON, CONCERNING, FAILING, HIT_AND_MISS, IMPROVING, LIMIT_FACTOR, NEITHER, NO_DIRECTION, NO_TARGET,
+    NOT_ASSESSED, PASSING, SPCSettings,
 )
 
 
@@ -84,9 +84,7 @@ def title_block(params: CommitteeParams, quarter: str | Quarter, produced_on: da
 
 def rating_key(scheme: SchemeConfig, kpis: pd.DataFrame) -> str:
     """The key to the ratings in force, with the status ratings that appear in this report."""
-    rows = scheme.scheme.key(scheme.settings) if scheme.scheme.key else []
-    present = set(kpis["rating"])
-    rows += [(label, meaning) for label, meaning in STATUS_MEANINGS if scheme.label(label) in present]
+    rows = scheme.key_rows(set(kpis["rating"].astype(str)))
     body = [[rating_badge(scheme.label(label), css_of=label), _cell(meaning)] for label, meaning in rows]
     return "## Key to ratings {#key}\n\n" + table(["Rating", "Meaning"], body, "Key to ratings") + (
         "\n\nChange in performance compares the current figure with the previous one, as shown"
@@ -287,7 +285,7 @@ VARIATION_STYLE = {
     IMPROVING: (None, "rating-blue", "Improving"),
     CONCERNING: (None, "rating-amber", "Concerning"),
     NEITHER: (None, "spc-neither", "Special cause"),
-    NOT_ASSESSED: ("–", "rating-status", "n/a"),
+    NOT_ASSESSED: ("–", "rating-status", "Not assessed"),
 }
 ASSURANCE_STYLE = {
     PASSING: ("✓", "rating-blue", "Passing"),
@@ -333,7 +331,7 @@ def spc_badges(variation, side, assurance) -> str:
     """The index's SPC cell: the variation badge then the assurance badge (short words), or one
     "not assessed" badge where there are too few figures for limits."""
     if variation not in VARIATION_STYLE or variation == NOT_ASSESSED:
-        return "[– Not assessed]{.rating .rating-status}"
+        return variation_badge(NOT_ASSESSED)
     return f"{variation_badge(variation, side, short=True)} {assurance_badge(assurance, short=True)}"
 
 
@@ -343,7 +341,7 @@ def spc_key(settings: SPCSettings | None = None) -> str:
     rows = [[variation_badge(v, "high"), _cell(VARIATION_MEANING[v])] for v in (COMMON, IMPROVING, CONCERNING, NEITHER)]
     rows.insert(3, [variation_badge(CONCERNING, "low"), "As above; ▲ marks a special cause above the mean, ▼ one below it."])
     rows += [[assurance_badge(a), _cell(ASSURANCE_MEANING[a])] for a in (PASSING, HIT_AND_MISS, FAILING, NO_TARGET, NO_DIRECTION)]
-    rows.append(["[– Not assessed]{.rating .rating-status}", _cell(VARIATION_MEANING[NOT_ASSESSED])])
+    rows.append([variation_badge(NOT_ASSESSED), _cell(VARIATION_MEANING[NOT_ASSESSED])])
     rules = []
     if settings.outside_limits:
         rules.append("a point outside the process limits")

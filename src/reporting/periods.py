@@ -12,6 +12,7 @@ from datetime import date, datetime, timezone
 import pandas as pd
 
 from .errors import QuarterError
+from .spc import POINT_COLUMNS
 
 _QUARTER_ID = re.compile(r"^(\d{4})-(\d{2})-Q([1-4])$")
 # Financial year quarters start in April: Q1 Apr-Jun, Q2 Jul-Sep, Q3 Oct-Dec, Q4 Jan-Mar.
@@ -136,10 +137,6 @@ def year_earlier(observations: pd.DataFrame, current: pd.DataFrame) -> pd.DataFr
     return matched.set_index("_row")[columns].reindex(range(len(current))).set_axis(current.index)
 
 
-SPC_COLUMNS = ["segment", "mean", "lower_limit", "upper_limit", "provisional", "limit_points", "special_cause", "side", "point_type",
-               "rule_outside_limits", "rule_two_of_three", "rule_shift", "rule_trend"]
-
-
 def history(observations: pd.DataFrame, indicator_id: str, quarter: str | Quarter, periods: int = 24, spc: pd.DataFrame | None = None) -> pd.DataFrame:
     """One indicator's observations up to the quarter end, the most recent `periods` of them, oldest first;
     with `spc` (the points from `spc_points`), each row also carries its XmR mean, limits and flags."""
@@ -148,7 +145,7 @@ def history(observations: pd.DataFrame, indicator_id: str, quarter: str | Quarte
     rows = rows.sort_values("period_end").tail(periods).reset_index(drop=True)
     if spc is None:
         return rows
-    mine = spc.loc[spc["indicator_id"] == indicator_id, ["period_end", *SPC_COLUMNS]]
+    mine = spc.loc[spc["indicator_id"] == indicator_id, ["period_end", *POINT_COLUMNS]]
     return rows.merge(mine, on="period_end", how="left", validate="one_to_one")
 
 

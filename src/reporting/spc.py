@@ -29,6 +29,8 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
+from .ratings.registry import direction_sign
+
 LIMIT_FACTOR = 2.66  # 3 / d2, with d2 = 1.128 for moving ranges of two points
 SCREEN_FACTOR = 3.267  # D4 for n = 2: the upper limit of the moving-range chart
 NEAR_LIMIT = 2 / 3  # "two of three beyond two-thirds of the way to a limit"
@@ -45,8 +47,10 @@ FAILING = "Consistently failing"
 HIT_AND_MISS = "Hit and miss"
 NO_TARGET = "No target"
 NO_DIRECTION = "Not applicable"
-ASSURANCES = (PASSING, HIT_AND_MISS, FAILING, NO_TARGET, NO_DIRECTION, NOT_ASSESSED)
 
+# The per-point columns a chart needs beside each observation (joined onto its history by `periods.history`).
+POINT_COLUMNS = ["segment", "mean", "lower_limit", "upper_limit", "provisional", "limit_points", "special_cause", "side", "point_type",
+                 "rule_outside_limits", "rule_two_of_three", "rule_shift", "rule_trend"]
 RULES = ("outside_limits", "two_of_three", "shift", "trend")  # in order of precedence for a point's side
 RULE_NAMES = {
     "outside_limits": "outside the process limits",
@@ -54,7 +58,6 @@ RULE_NAMES = {
     "shift": "a shift on one side of the mean",
     "trend": "a run of points all rising or all falling",
 }
-_DIRECTION_SIGN = {"higher": 1, "lower": -1}
 
 
 @dataclass(frozen=True)
@@ -216,10 +219,8 @@ def xmr(observations: pd.DataFrame, settings: SPCSettings | None = None, directi
 
 
 def _signs(direction: pd.Series) -> np.ndarray:
-    """+1 for higher is better, -1 for lower, 0 for none, per row (mapped once per distinct direction)."""
-    codes, uniques = pd.factorize(direction)
-    table = np.array([_DIRECTION_SIGN.get(u, 0) for u in uniques] + [0], dtype=np.int8)
-    return table[codes]  # code -1 (missing) takes the last entry, 0
+    """+1 for higher is better, -1 for lower, 0 for none, per row."""
+    return np.nan_to_num(direction_sign(direction)).astype(np.int8)
 
 
 def assurance(lower: pd.Series, upper: pd.Series, target: pd.Series, direction: pd.Series) -> pd.Series:

@@ -55,46 +55,43 @@ def _rating_group(rating: str, scheme: SchemeConfig) -> str:
     return "good" if place >= (len(scale) + 1) // 2 else ""
 
 
+# Where the rating and SPC tell different stories: (rating group, variation, assurance) -> the sentence.
+# None matches anything; the first row that matches speaks. {rated}, {rules}, {target} and {limits}
+# are filled in from the KPI.
+DISAGREEMENTS = [
+    ("good", CONCERNING, None,
+     "{rated}, but SPC shows special-cause variation for the worse{rules}: performance is getting worse "
+     "by more than chance, even though it is still on target."),
+    ("bad", IMPROVING, None,
+     "{rated}, but SPC shows special-cause variation for the better{rules}: performance is improving "
+     "by more than chance, even though it is not yet on target."),
+    ("bad", COMMON, HIT_AND_MISS,
+     "{rated}, but the figures vary only by chance and the {target} lies within the {limits}: "
+     "the target will be met some months and missed others by chance, and only a change to the service "
+     "will meet it reliably."),
+    ("good", COMMON, HIT_AND_MISS,
+     "{rated}, but the figures vary only by chance and the {target} lies within the {limits}: "
+     "the target will be missed some months by chance, so this rating is not assured."),
+    ("bad", None, PASSING,
+     "{rated}, but the whole range between the {limits} is on the right side of the {target}: "
+     "this figure is unusual for a process that usually passes."),
+    ("good", None, FAILING,
+     "{rated}, but the whole range between the {limits} is on the wrong side of the {target}: "
+     "this figure is unusual for a process that usually fails."),
+]
+
+
 def disagreement(kpi: pd.Series, scheme: SchemeConfig) -> str:
     """One plain sentence where the rating and SPC tell different stories; empty where they agree."""
     group = _rating_group(kpi.get("rating"), scheme)
-    if not group:
-        return ""
-    fmt = lambda v: format_value(v, kpi["unit"], kpi["decimals"])  # noqa: E731
-    rated = f"Rated {kpi['rating']}"
-    limits = f"process limits ({fmt(kpi['lower_limit'])} to {fmt(kpi['upper_limit'])})"
-    target = f"target ({fmt(kpi['target'])})"
-    rules = f" ({kpi['spc_latest_rules']})" if kpi.get("spc_latest_rules") else ""
     variation, assurance = kpi.get("variation"), kpi.get("assurance")
-    if group == "good" and variation == CONCERNING:
-        return (
-            f"{rated}, but SPC shows special-cause variation for the worse{rules}: performance is getting worse "
-            "by more than chance, even though it is still on target."
-        )
-    if group == "bad" and variation == IMPROVING:
-        return (
-            f"{rated}, but SPC shows special-cause variation for the better{rules}: performance is improving "
-            "by more than chance, even though it is not yet on target."
-        )
-    if group == "bad" and variation == COMMON and assurance == HIT_AND_MISS:
-        return (
-            f"{rated}, but the figures vary only by chance and the {target} lies within the {limits}: "
-            "the target will be met some months and missed others by chance, and only a change to the service "
-            "will meet it reliably."
-        )
-    if group == "good" and variation == COMMON and assurance == HIT_AND_MISS:
-        return (
-            f"{rated}, but the figures vary only by chance and the {target} lies within the {limits}: "
-            "the target will be missed some months by chance, so this rating is not assured."
-        )
-    if group == "bad" and assurance == PASSING:
-        return (
-            f"{rated}, but the whole range between the {limits} is on the right side of the {target}: "
-            "this figure is unusual for a process that usually passes."
-        )
-    if group == "good" and assurance == FAILING:
-        return (
-            f"{rated}, but the whole range between the {limits} is on the wrong side of the {target}: "
-            "this figure is unusual for a process that usually fails."
-        )
+    for wanted_group, wanted_variation, wanted_assurance, sentence in DISAGREEMENTS:
+        if group == wanted_group and wanted_variation in (None, variation) and wanted_assurance in (None, assurance):
+            fmt = lambda v: format_value(v, kpi["unit"], kpi["decimals"])  # noqa: E731
+            return sentence.format(
+                rated=f"Rated {kpi['rating']}",
+                rules=f" ({kpi['spc_latest_rules']})" if kpi.get("spc_latest_rules") else "",
+                target=f"target ({fmt(kpi['target'])})",
+                limits=f"process limits ({fmt(kpi['lower_limit'])} to {fmt(kpi['upper_limit'])})",
+            )
     return ""

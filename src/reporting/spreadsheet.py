@@ -24,18 +24,17 @@ with warnings.catch_warnings():
     import gptables as gpt
 
 from .errors import ReportingError
+from .formatting import DIRECTION_WORDS
 from .kpis import CONTRACT_COLUMNS
 from .params import CommitteeParams
 from .periods import Quarter
 from .periods import produced_on as produced_date
-from .ratings.registry import STATUS_MEANINGS
 
 NOT_AVAILABLE = "[x]"  # GSS shorthand: the figure is not available
 NOT_APPLICABLE = "[z]"  # GSS shorthand: there is nothing to give here
 TABLE_SHEET = "KPIs"
 REQUIRED = (*CONTRACT_COLUMNS, "unit", "decimals", "status")
 UNIT_WORDS = {"percent": "Percentage", "rate": "Rate", "number": "Number", "score": "Score"}
-DIRECTION_WORDS = {"higher": "Higher is better", "lower": "Lower is better", "none": "No preferred direction"}
 JUDGEMENT_HEADERS = {
     "judgement_d": "D: direction of travel",
     "judgement_t": "T: against target",
@@ -247,12 +246,9 @@ def optional_groups(kpis: pd.DataFrame, params: CommitteeParams) -> list[tuple[s
 def rating_notes(kpis: pd.DataFrame, params: CommitteeParams) -> list[tuple[str, str, str]]:
     """One note per rating of the committee's key, in its own words, then each status rating that appears."""
     scheme = params.scheme
-    if scheme.scheme.key:
-        rows = list(scheme.scheme.key(scheme.settings))
-    else:
-        rows = [(label, f"A rating of the {scheme.name} scheme; see the committee's report.") for label in scheme.scheme.scale]
-    present = set(kpis["rating"].astype(str))
-    rows += [(label, meaning) for label, meaning in STATUS_MEANINGS if scheme.label(label) in present]
+    rows = scheme.key_rows(set(kpis["rating"].astype(str)))
+    if not scheme.scheme.key:
+        rows = [(label, f"A rating of the {scheme.name} scheme; see the committee's report.") for label in scheme.scheme.scale] + rows
     return [(f"rating-{n}", scheme.label(label), sentence(meaning)) for n, (label, meaning) in enumerate(rows, 1)]
 
 

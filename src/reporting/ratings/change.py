@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .registry import direction_sign
+
 IMPROVING, DECLINING, UNCHANGED = "Improving", "Declining", "Unchanged"
 
 
@@ -25,8 +27,7 @@ def change_in_performance(kpis: pd.DataFrame) -> pd.Series:
     """
     current = displayed(kpis["current"], kpis["decimals"])
     previous = displayed(kpis["previous"], kpis["decimals"])
-    sign = kpis["direction"].map({"higher": 1.0, "lower": -1.0}).to_numpy(dtype=float)
-    better = sign * (current - previous).to_numpy()
+    better = direction_sign(kpis["direction"]) * (current - previous).to_numpy()
     comparable = current.notna().to_numpy() & previous.notna().to_numpy()
     change = np.select(
         [~comparable, current.to_numpy() == previous.to_numpy(), better > 0, better < 0],

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .registry import labelled, register_scheme, require_columns, round_margin
+from .registry import direction_sign, labelled, register_scheme, require_columns, round_margin
 
 GREEN, AMBER, RED = "green", "amber", "red"
 IMPROVING, SAME, DETERIORATING = "improving", "same", "deteriorating"
@@ -40,11 +40,6 @@ class DtcgSettings:
             raise ValueError(f"tolerance must be a number of 0 or more, such as 2 for 2%, not {self.tolerance!r}")
         if self.tolerance_mode not in ("relative", "points"):
             raise ValueError(f"tolerance_mode must be relative or points, not {self.tolerance_mode!r}")
-
-
-def _sign(kpis: pd.DataFrame) -> np.ndarray:
-    """+1 where higher is better, -1 where lower is better, NaN where there is no direction."""
-    return np.select([kpis["direction"].eq("higher"), kpis["direction"].eq("lower")], [1.0, -1.0], np.nan)
 
 
 def margin(value, reference, sign, settings: DtcgSettings) -> np.ndarray:
@@ -109,7 +104,7 @@ def dtcg(kpis: pd.DataFrame, settings: DtcgSettings) -> pd.DataFrame:
     require_columns(
         kpis, ("current", "year_earlier", "target", "england_mean", "england_mean_year_earlier", "direction", "status"), "dtcg"
     )
-    sign = _sign(kpis)
+    sign = direction_sign(kpis["direction"])
     d = judge(margin(kpis["current"], kpis["year_earlier"], sign, settings), settings.tolerance)
     t = judge(margin(kpis["current"], kpis["target"], sign, settings), settings.tolerance)
     c = judge(margin(kpis["current"], kpis["england_mean"], sign, settings), settings.tolerance)

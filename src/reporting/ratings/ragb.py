@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .registry import NOT_RATED, labelled, register_scheme, require_columns, round_margin
+from .registry import NOT_RATED, direction_sign, labelled, register_scheme, require_columns, round_margin
 
 BANDS = ("red", "amber", "green", "blue")
 LABELS = ("Red", "Amber", "Green", "Blue", "Baseline", "Contextual", "In development", "Suspended", NOT_RATED)
@@ -59,8 +59,7 @@ def deviation(kpis: pd.DataFrame) -> pd.Series:
     """
     value = kpis["current"].to_numpy(dtype=float)
     target = kpis["target"].to_numpy(dtype=float)
-    sign = np.select([kpis["direction"].eq("higher"), kpis["direction"].eq("lower")], [1.0, -1.0], np.nan)
-    better_by = sign * (value - target)
+    better_by = direction_sign(kpis["direction"]) * (value - target)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         off_zero = np.where(better_by == 0, 0.0, np.sign(better_by) * np.inf)
         d = np.where(target == 0, off_zero, better_by / np.abs(target))

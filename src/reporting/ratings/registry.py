@@ -67,6 +67,12 @@ class SchemeConfig:
         """Every rating the scheme can give, in the council's words, most severe first."""
         return tuple(self.label(r) for r in self.scheme.labels)
 
+    def key_rows(self, present: set[str]) -> list[tuple[str, str]]:
+        """(rating, meaning) rows explaining the ratings: the scheme's key, then each status rating
+        among `present` (the ratings given, in the council's words)."""
+        rows = list(self.scheme.key(self.settings)) if self.scheme.key else []
+        return rows + [(label, meaning) for label, meaning in STATUS_MEANINGS if self.label(label) in present]
+
     @property
     def scale(self) -> tuple[str, ...]:
         """The performance ratings, worst first, in the council's words."""
@@ -153,6 +159,12 @@ def round_margin(values: np.ndarray, places: int = 9) -> np.ndarray:
     with np.errstate(over="ignore", invalid="ignore"):
         rounded = np.round(values, places)
     return np.where(np.isinf(rounded) & np.isfinite(values), values, rounded)
+
+
+def direction_sign(direction: pd.Series) -> np.ndarray:
+    """+1 where higher is better, -1 where lower is better, NaN where there is no preferred direction:
+    multiplied by a difference, it makes "better" positive whatever the indicator's direction."""
+    return np.select([direction.eq("higher"), direction.eq("lower")], [1.0, -1.0], np.nan)
 
 
 def require_columns(kpis: pd.DataFrame, columns: tuple[str, ...], scheme: str) -> None:
