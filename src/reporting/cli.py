@@ -131,7 +131,7 @@ def _audit(args) -> int:
     """Exit status: 0 no violations; 1 a violation in any document; 2 the audit could not run."""
     from .audit import audit_folder, format_audit
     from .errors import AuditUnavailableError
-    from .pdfcheck import check_pdf
+    from .pdfcheck import check_folder
 
     folder = args.folder
     try:
@@ -140,15 +140,12 @@ def _audit(args) -> int:
         print(f"FAILED: {error}", file=sys.stderr)
         return 2
     print(format_audit(report))
-    pdf_problems = 0
-    pdfs = sorted(folder.glob("*.pdf"))
-    if pdfs:
+    checked = check_folder(folder)
+    pdf_problems = sum(len(problems) for problems in checked.values())
+    if checked:
         print("\ndocument            PDF problems")
-        for pdf in pdfs:
-            html = pdf.with_suffix(".html")
-            problems = check_pdf(pdf, html if html.exists() else None)
-            pdf_problems += len(problems)
-            print(f"{pdf.name:<20}{len(problems):>12}")
+        for name, problems in checked.items():
+            print(f"{name:<20}{len(problems):>12}")
             for problem in problems:
                 print(f"  - {problem}")
     ok = report.passed and not pdf_problems

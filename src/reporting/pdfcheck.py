@@ -53,6 +53,15 @@ def check_pdf(path: str | Path, html: str | Path | None = None) -> list[str]:
     return [f"{path.name}: {problem}" for problem in problems]
 
 
+def check_folder(folder: str | Path) -> dict[str, list[str]]:
+    """Each PDF in a rendered folder with its problems, checked against the HTML page of the same name where there is one."""
+    checked = {}
+    for pdf in sorted(Path(folder).glob("*.pdf")):
+        html = pdf.with_suffix(".html")
+        checked[pdf.name] = check_pdf(pdf, html if html.exists() else None)
+    return checked
+
+
 def structure_tree(pdf: pikepdf.Pdf) -> Element | None:
     """The PDF's tag tree as Elements (tags resolved through the role map), or None when it is untagged."""
     tree_root = pdf.Root.get("/StructTreeRoot")
