@@ -118,4 +118,5 @@ def test_analysts_headings_nest_below_the_section_they_sit_in():
     from reporting.layout import nest_headings
 
     assert nest_headings("# Big\n\ntext\n\n## Smaller", 3) == "#### Big\n\ntext\n\n##### Smaller"
-    assert nest_headings("No heading; issue #4 is fixed.", 3) == "No heading; issue #4 is fixed."
+    plain = nest_headings("No heading; issue #4 is fixed.", 3)
+    assert markdown_to_html(plain) == "<p>No heading; issue #4 is fixed.</p>\n"

@@ -21,6 +21,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 import reporting
+from reporting.render.markdown import markdown_to_html
 from reporting import DataValidationError, ParamsError, format_value
 from reporting.pdfcheck import check_pdf, figures, structure_tree
 from reporting.spc import (
@@ -383,9 +384,9 @@ def test_cambridgeshire_cards_say_there_are_too_few_points_for_limits(tmp_path):
     assert len(kpis) == 20
     assert kpis["spc_points"].between(1, 2).all()
     for _, kpi in kpis.iterrows():
-        shown = reporting.kpi_card(kpi)
-        assert "| SPC |" in shown, kpi["indicator_id"]
-        assert f"| Too few points for process limits: {kpi['spc_points']} (at least 6 needed) |" in shown, kpi["indicator_id"]
+        shown = markdown_to_html(reporting.kpi_card(kpi))
+        assert '<th scope="col">SPC</th>' in shown, kpi["indicator_id"]
+        assert f"<td>Too few points for process limits: {kpi['spc_points']} (at least 6 needed)</td>" in shown, kpi["indicator_id"]
         assert "Process limits" not in shown and "Rating and SPC disagree" not in shown, kpi["indicator_id"]
     reporting.write_kpis(kpis, tmp_path / "kpis.csv")
     written = pd.read_csv(tmp_path / "kpis.csv", dtype={"indicator_id": str})

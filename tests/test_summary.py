@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import reporting as rp
+from reporting.render.markdown import markdown_to_html
 from reporting.summary import MOVEMENTS
 
 SCALE = ("Red", "Amber", "Green", "Blue")
@@ -121,7 +122,7 @@ def test_rounding_note_only_where_rounded_percentages_do_not_add_to_100():
     thirds = rp.rating_counts(kpis({"1": "Red", "2": "Amber", "3": "Green"}), LABELS)
     assert "may not add to 100" in rp.summary_table(thirds)  # 33% + 33% + 33% = 99%
     sevenths = rp.rating_counts(kpis({str(i): "Red" if i < 3 else "Green" for i in range(7)}), LABELS)
-    text = rp.summary_table(sevenths)
+    text = markdown_to_html(rp.summary_table(sevenths))
     assert "43%" in text and "57%" in text and "may not add to 100" not in text
 
 

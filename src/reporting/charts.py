@@ -29,6 +29,7 @@ from afcharts.af_colours import get_af_colours  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from .chart_text import has_limits, kpi_alt_text, kpi_chart_table, rating_alt_text, trend_points  # noqa: E402,F401
+from .document import chart_text  # noqa: E402
 from .formatting import format_value  # noqa: E402
 from .spc import CONCERNING, IMPROVING, NEITHER  # noqa: E402
 
@@ -239,7 +240,8 @@ def _unit_label(unit: str | None, rate_base) -> str:
 def _tick_labels(labels: list[str], most: int = 5) -> list[str]:
     """At most about `most` period labels (fewer when they are long, so they never overlap), evenly spaced,
     always the latest, never crowding it."""
-    longest = max((len(str(label)) for label in labels), default=0)
+    labels = [chart_text(label) for label in labels]  # period labels come from the data
+    longest = max((len(label) for label in labels), default=0)
     most = max(2, min(most, 50 // (longest + 2)))
     step = max(1, -(-len(labels) // most))
     last = len(labels) - 1
@@ -286,6 +288,7 @@ def rating_chart(counts: pd.DataFrame) -> plt.Figure:
     shown = counts[counts["count"] > 0].reset_index(drop=True)
     fig, ax = plt.subplots(figsize=(WIDTH_INCHES, 0.42 * max(len(shown), 2) + 0.8))
     colours = [RATING_COLOURS.get(r, STATUS_COLOUR) for r in shown["rating"]]
+    shown = shown.assign(rating=shown["rating"].map(chart_text))  # councils name their own ratings
     sns.barplot(data=shown, y="rating", x="count", hue="rating", palette=dict(zip(shown["rating"], colours)),
                 legend=False, edgecolor=INK, linewidth=0.8, width=0.7, orient="h", ax=ax)
     for bars in ax.containers:

@@ -6,6 +6,7 @@ import math
 
 import pandas as pd
 
+from .document import Markdown, md_text
 from .ratings.change import displayed
 
 DIRECTION_WORDS = {
@@ -41,8 +42,9 @@ def format_column(kpis: pd.DataFrame, column: str) -> pd.Series:
     )
 
 
-def rating_badge(rating: str, css_of: str | None = None) -> str:
-    """The rating as a Markdown span: its word, styled as a badge where the renderer supports it.
-    `css_of` names the scheme's own rating when a council has renamed it (its colour is kept)."""
+def rating_badge(rating: str, css_of: str | None = None) -> Markdown:
+    """The rating as a Markdown span: its word (escaped: councils name their own ratings), styled as
+    a badge where the renderer supports it. `css_of` names the scheme's own rating when a council
+    has renamed it (its colour is kept)."""
     css = RATING_CLASS.get(css_of or rating, "rating-status")
-    return f"[{rating}]{{.rating .{css}}}"
+    return Markdown(f"[{md_text(rating)}]{{.rating .{css}}}")

@@ -1,17 +1,18 @@
 """The report's Markdown: title block, key, index, summary and one card per KPI.
 
 Everything is Markdown with pipe tables and pandoc-style attributes ({#id}, [text]{.class}),
-which both Quarto and the built-in renderer understand.
+which both Quarto and the built-in renderer understand. Only the workbook writes syntax: every
+piece of text from data, params or commentary goes through `reporting.document` (plain text is
+escaped with `md`, analysts' Markdown is reduced to a safe subset by `analyst_markdown`).
 """
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 import pandas as pd
 
-from .commentary import sanitise
+from .document import Markdown, analyst_markdown, attribute_text, html_id, md, md_link, md_text
 from .formatting import DIRECTION_TEXT, format_value, rating_badge
 from .params import CommitteeParams
 from .periods import Quarter
@@ -22,62 +23,50 @@ from .spc import (
 )
 
 
-def anchor(indicator_id: str) -> str:
-    """The id of a KPI's card, used by the index links."""
-    return f"kpi-{indicator_id}"
+def anchor(indicator_id) -> str:
+    """The id of a KPI's card, used by the index links: `kpi-` and the id, made safe for HTML."""
+    return html_id("kpi", indicator_id)
 
 
-def _label(text) -> str:
-    """Text safe inside a quoted Markdown attribute such as aria-label."""
-    return re.sub(r'["\\{}]', "", _cell(text))
+def card_link(title, indicator_id) -> Markdown:
+    """A link from the index to a KPI's card: the title as plain text, the target the card's id."""
+    return Markdown(f"[{md_text(title)}](#{anchor(indicator_id)})")
 
 
-def _cell(text) -> str:
-    """Text safe inside a pipe-table cell."""
-    return sanitise(str(text)).replace("|", "\\|").replace("\n", " ")
-
-
-def table(header: list[str], rows: list[list[str]], caption: str | None = None) -> str:
+def table(header: list[str], rows: list[list], caption: str | None = None) -> str:
     """A Markdown pipe table; its first row is a real header row.
 
-    `caption` names the table for screen readers (pandoc's `: caption` after the table, which
-    Quarto and the built-in renderer both read); it is visually hidden, as a heading already shows it.
+    Header and cells are plain text (escaped here), except cells the workbook built as `Markdown`
+    (badges, links). `caption` names the table for screen readers (pandoc's `: caption` after the
+    table, which Quarto and the built-in renderer both read); it is visually hidden, as a heading
+    already shows it.
     """
-    lines = ["| " + " | ".join(_cell(h) for h in header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    lines += ["| " + " | ".join(rows_cell for rows_cell in row) + " |" for row in rows]
+    lines = ["| " + " | ".join(md_text(h) for h in header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(md(cell) for cell in row) + " |" for row in rows]
     if caption:
-        lines += ["", f": [{_caption_text(caption)}]{{.visually-hidden}}"]
+        lines += ["", f": [{md_text(caption)}]{{.visually-hidden}}"]
     return "\n".join(lines)
 
 
-def _caption_text(text: str) -> str:
-    """Caption text safe inside a Markdown span: brackets and braces escaped."""
-    return re.sub(r"([\[\]{}])", r"\\\1", _cell(text))
-
-
 def nest_headings(markdown: str, under: int) -> str:
-    """Headings in analysts' Markdown moved below level `under`, so the page's heading order never skips or restarts."""
-    pattern = re.compile(r"^ {0,3}(#{1,6})(?=\s)", re.MULTILINE)
-    levels = [len(m[1]) for m in pattern.finditer(markdown)]
-    if not levels:
-        return markdown
-    shift = under + 1 - min(levels)  # the shallowest heading becomes the level just below `under`
-    return pattern.sub(lambda m: "#" * min(6, len(m[1]) + shift), markdown)
+    """Analysts' Markdown, made safe, with its headings moved below level `under`, so the page's
+    heading order never skips or restarts."""
+    return analyst_markdown(markdown, heading_under=under)
 
 
 def title_block(params: CommitteeParams, quarter: str | Quarter, produced_on: date | str) -> str:
     q = Quarter.parse(quarter)
     produced = produced_on if isinstance(produced_on, str) else f"{produced_on:%d %B %Y}"
     lines = [
-        f"# {params.title}: {params.committee_name}",
+        f"# {md_text(params.title)}: {md_text(params.committee_name)}",
         "",
-        f"**{params.council}**  ",
+        f"**{md_text(params.council)}**  ",
         f"**{q.label}** ({q.months})  ",
         f"Produced on: {produced}",
     ]
     contact = params.contact or {}
     if contact:
-        who = ", ".join(str(contact[k]) for k in ("team", "email") if contact.get(k))
+        who = ", ".join(md_text(contact[k]) for k in ("team", "email") if contact.get(k))
         lines.append(f"  \nContact: {who}")
     return "\n".join(lines)
 
@@ -85,7 +74,7 @@ def title_block(params: CommitteeParams, quarter: str | Quarter, produced_on: da
 def rating_key(scheme: SchemeConfig, kpis: pd.DataFrame) -> str:
     """The key to the ratings in force, with the status ratings that appear in this report."""
     rows = scheme.key_rows(set(kpis["rating"].astype(str)))
-    body = [[rating_badge(scheme.label(label), css_of=label), _cell(meaning)] for label, meaning in rows]
+    body = [[rating_badge(scheme.label(label), css_of=label), meaning] for label, meaning in rows]
     return "## Key to ratings {#key}\n\n" + table(["Rating", "Meaning"], body, "Key to ratings") + (
         "\n\nChange in performance compares the current figure with the previous one, as shown"
         " (to the decimal places displayed), using the indicator's direction for improvement."
@@ -98,11 +87,11 @@ def index_table(kpis: pd.DataFrame) -> str:
     for kpi in kpis.itertuples(index=False):
         fmt = lambda v: format_value(v, kpi.unit, kpi.decimals)  # noqa: E731
         rows.append([
-            _cell(kpi.indicator_id),
-            f"[{_cell(kpi.title)}](#{anchor(kpi.indicator_id)})",
-            _cell(kpi.period_label if pd.notna(kpi.period_label) else "No data"),
+            kpi.indicator_id,
+            card_link(kpi.title, kpi.indicator_id),
+            kpi.period_label if pd.notna(kpi.period_label) else "No data",
             fmt(kpi.current),
-            fmt(kpi.target) if pd.notna(kpi.target) else _cell(kpi.target_note or "–"),
+            fmt(kpi.target) if pd.notna(kpi.target) else (kpi.target_note or "–"),
             rating_badge(kpi.rating),
             kpi.change or "–",
             "Yes" if kpi.updated_this_quarter else "No",
@@ -145,7 +134,7 @@ def comparator_table(kpi: pd.Series) -> str:
     # ("SPC", as the key and the cards call it: a longer heading would not fit a phone's width).
     if kpi.get("spc_brief"):
         header.append("SPC")
-        row.append(_cell(kpi["spc_brief"]))
+        row.append(kpi["spc_brief"])
     caption = f"Benchmarks and rating for indicator {kpi['indicator_id']}"
     return table(header, [row], caption)
 
@@ -170,7 +159,7 @@ def judgement(value, short: bool = False) -> str:
     text, css = JUDGEMENT_TEXT[value]
     if short:
         text = JUDGEMENT_SHORT.get(value, text)
-    return f"[{text}]{{.rating .{css}}}"
+    return Markdown(f"[{md_text(text)}]{{.rating .{css}}}")
 
 
 def judgement_row(kpi: pd.Series) -> str:
@@ -189,11 +178,11 @@ def judgement_table(kpis: pd.DataFrame, region: str = "Regional") -> str:
     rows = []
     for kpi in kpis.itertuples(index=False):
         fmt = lambda v: format_value(v, kpi.unit, kpi.decimals)  # noqa: E731
-        target = fmt(kpi.target) if pd.notna(kpi.target) else ("Tracker" if kpi.kind == "key_tracker" else _cell(kpi.target_note or "–"))
+        target = fmt(kpi.target) if pd.notna(kpi.target) else ("Tracker" if kpi.kind == "key_tracker" else (kpi.target_note or "–"))
         rows.append([
             *(judgement(getattr(kpi, c), short=True) for c in JUDGEMENT_COLUMNS),
-            f"[{_cell(kpi.title)}](#{anchor(kpi.indicator_id)})",
-            _cell(kpi.period_label if pd.notna(kpi.period_label) else "No data"),
+            card_link(kpi.title, kpi.indicator_id),
+            kpi.period_label if pd.notna(kpi.period_label) else "No data",
             fmt(kpi.current),
             target,
             fmt(kpi.year_earlier),
@@ -221,18 +210,18 @@ def kpi_card(kpi: pd.Series) -> str:
     """The card for one KPI: heading, figures, description and sources (the chart and commentary follow)."""
     fmt = lambda v: format_value(v, kpi["unit"], kpi["decimals"])  # noqa: E731
     current_label = kpi["period_label"] if pd.notna(kpi["period_label"]) else "no data"
-    previous = f"Previous ({_cell(kpi['previous_period_label'])})" if pd.notna(kpi.get("previous_period_label")) else "Previous"
+    previous = f"Previous ({kpi['previous_period_label']})" if pd.notna(kpi.get("previous_period_label")) else "Previous"
     target = fmt(kpi["target"]) if pd.notna(kpi["target"]) else (kpi.get("target_note") or ("–" if kpi["status"] == "target" else kpi["rating"]))
     if kpi.get("target_basis"):
         target = f"{target} ({kpi['target_basis']})" if pd.notna(kpi["target"]) else f"{kpi['target_basis']}"
     parts = [
-        f"## Indicator {kpi['indicator_id']}: {_cell(kpi['title'])} {{#{anchor(kpi['indicator_id'])}}}",
+        f"## Indicator {md_text(kpi['indicator_id'])}: {md_text(kpi['title'])} {{#{anchor(kpi['indicator_id'])}}}",
         "",
-        f'[Return to index](#index){{aria-label="Return to index from indicator {_label(kpi["indicator_id"])}"}}',
+        f'[Return to index](#index){{aria-label="Return to index from indicator {attribute_text(kpi["indicator_id"])}"}}',
         "",
         table(
-            ["Target", FIGURE_HEADERS["direction"], f"Current ({_cell(current_label)})", previous, FIGURE_HEADERS["change"]],
-            [[_cell(target), DIRECTION_TEXT[kpi["direction"]], fmt(kpi["current"]), fmt(kpi["previous"]), kpi["change"] or "–"]],
+            ["Target", FIGURE_HEADERS["direction"], f"Current ({current_label})", previous, FIGURE_HEADERS["change"]],
+            [[target, DIRECTION_TEXT[kpi["direction"]], fmt(kpi["current"]), fmt(kpi["previous"]), kpi["change"] or "–"]],
             f"Figures for indicator {kpi['indicator_id']}",
         ),
         "",
@@ -245,36 +234,36 @@ def kpi_card(kpi: pd.Series) -> str:
     if spc:
         parts += ["", spc]
     if pd.notna(kpi.get("projected_next")):
-        parts += ["", f"**Projected linear trend:** {fmt(kpi['projected_next'])} next period "
+        parts += ["", f"**Projected linear trend:** {md_text(fmt(kpi['projected_next']))} next period "
                   f"(least squares over the last {int(kpi['trend_points'])} figures)."]
     if not kpi["updated_this_quarter"]:
         latest = f"the latest figure is for {current_label}" if pd.notna(kpi["period_label"]) else "there is no figure yet"
-        parts += ["", f"**Not updated this quarter:** {latest}."]
+        parts += ["", f"**Not updated this quarter:** {md_text(latest)}."]
     if isinstance(kpi.get("note"), str) and kpi["note"].strip():
-        parts += ["", f"**Note:** {_cell(kpi['note'])}"]
+        parts += ["", f"**Note:** {md_text(kpi['note'])}"]
     details = []
     if kpi.get("description"):
-        details += ["### Indicator description", "", sanitise(kpi["description"])]
+        details += ["### Indicator description", "", analyst_markdown(kpi["description"], heading_under=3)]
     if kpi.get("calculation"):
-        details += ["", f"**Calculation:** {sanitise(kpi['calculation'])}"]
+        details += ["", f"**Calculation:** {md_text(kpi['calculation'])}"]
     for field in ("numerator", "denominator"):
         if kpi.get(field):
-            details += ["", f"**{field.capitalize()}:** {sanitise(kpi[field])}"]
+            details += ["", f"**{field.capitalize()}:** {md_text(kpi[field])}"]
     if kpi.get("sources"):
-        details += ["", "**Sources:** " + "; ".join(sanitise(s) for s in kpi["sources"])]
+        details += ["", "**Sources:** " + "; ".join(md_text(s) for s in kpi["sources"])]
     links = [link for link in (kpi.get("links") or []) if isinstance(link, dict) and link.get("url")]
     if links:
-        details += ["", "**Useful links:**", ""] + [f"- [{sanitise(l.get('title') or l['url'])}]({l['url']})" for l in links]
+        details += ["", "**Useful links:**", ""] + [f"- {md_link(link.get('title') or link['url'], link['url'])}" for link in links]
     return "\n".join(parts + ([""] + details if details else []))
 
 
 def commentary_block(kpi: pd.Series) -> str:
     """Commentary and actions, as the analyst wrote them (sanitised); says so when they are missing."""
-    commentary = sanitise(kpi.get("commentary")) or "_No commentary has been provided for this quarter._"
-    actions = sanitise(kpi.get("actions"))
+    commentary = analyst_markdown(kpi.get("commentary"), heading_under=3) or "_No commentary has been provided for this quarter._"
+    actions = analyst_markdown(kpi.get("actions"), heading_under=3)
     if not actions:
         actions = "_No actions recorded, although this indicator is rated Red._" if kpi["rating"] == "Red" else "_None required._"
-    return f"### Commentary\n\n{nest_headings(commentary, 3)}\n\n### Actions\n\n{nest_headings(actions, 3)}"
+    return f"### Commentary\n\n{commentary}\n\n### Actions\n\n{actions}"
 
 
 # SPC badges: a symbol and words (never colour alone), coloured as Making Data Count's icons are:
@@ -317,14 +306,14 @@ def variation_badge(variation, side=None, short: bool = False) -> str:
     variation = variation if variation in VARIATION_STYLE else NOT_ASSESSED
     symbol, css, brief = VARIATION_STYLE[variation]
     symbol = symbol or SIDE_SYMBOL.get(side, "●")
-    return f"[{symbol} {brief if short else variation}]{{.rating .{css}}}"
+    return Markdown(f"[{md_text(f'{symbol} {brief if short else variation}')}]{{.rating .{css}}}")
 
 
 def assurance_badge(assurance, short: bool = False) -> str:
     """An indicator's SPC assurance against its target as a badge: symbol and words."""
     assurance = assurance if assurance in ASSURANCE_STYLE else NOT_ASSESSED
     symbol, css, brief = ASSURANCE_STYLE[assurance]
-    return f"[{symbol} {brief if short else assurance}]{{.rating .{css}}}"
+    return Markdown(f"[{md_text(f'{symbol} {brief if short else assurance}')}]{{.rating .{css}}}")
 
 
 def spc_badges(variation, side, assurance) -> str:
@@ -332,16 +321,16 @@ def spc_badges(variation, side, assurance) -> str:
     "not assessed" badge where there are too few figures for limits."""
     if variation not in VARIATION_STYLE or variation == NOT_ASSESSED:
         return variation_badge(NOT_ASSESSED)
-    return f"{variation_badge(variation, side, short=True)} {assurance_badge(assurance, short=True)}"
+    return Markdown(f"{variation_badge(variation, side, short=True)} {assurance_badge(assurance, short=True)}")
 
 
 def spc_key(settings: SPCSettings | None = None) -> str:
     """The key to variation and assurance, with how the limits are drawn and when they are not."""
     settings = settings or SPCSettings()
-    rows = [[variation_badge(v, "high"), _cell(VARIATION_MEANING[v])] for v in (COMMON, IMPROVING, CONCERNING, NEITHER)]
+    rows = [[variation_badge(v, "high"), VARIATION_MEANING[v]] for v in (COMMON, IMPROVING, CONCERNING, NEITHER)]
     rows.insert(3, [variation_badge(CONCERNING, "low"), "As above; ▲ marks a special cause above the mean, ▼ one below it."])
-    rows += [[assurance_badge(a), _cell(ASSURANCE_MEANING[a])] for a in (PASSING, HIT_AND_MISS, FAILING, NO_TARGET, NO_DIRECTION)]
-    rows.append([variation_badge(NOT_ASSESSED), _cell(VARIATION_MEANING[NOT_ASSESSED])])
+    rows += [[assurance_badge(a), ASSURANCE_MEANING[a]] for a in (PASSING, HIT_AND_MISS, FAILING, NO_TARGET, NO_DIRECTION)]
+    rows.append([variation_badge(NOT_ASSESSED), VARIATION_MEANING[NOT_ASSESSED]])
     rules = []
     if settings.outside_limits:
         rules.append("a point outside the process limits")
@@ -377,9 +366,9 @@ def spc_block(kpi: pd.Series) -> str:
             f"Statistical process control for indicator {kpi['indicator_id']}",
         ))
         if note:
-            parts.append(_cell(note))
+            parts.append(md_text(note))
     elif not kpi.get("spc_brief"):
-        parts.append(f"**Statistical process control:** {_cell(note)}")
+        parts.append(f"**Statistical process control:** {md_text(note)}")
     if kpi.get("spc_disagreement"):
-        parts.append(f"**Rating and SPC disagree:** {_cell(kpi['spc_disagreement'])}")
+        parts.append(f"**Rating and SPC disagree:** {md_text(kpi['spc_disagreement'])}")
     return "\n\n".join(parts)

@@ -6,8 +6,8 @@ from datetime import date
 
 import pandas as pd
 
-from .commentary import sanitise
-from .layout import _cell, nest_headings, rating_key, summary_table, table
+from .document import attribute_text, md_text
+from .layout import nest_headings, rating_key, summary_table, table
 from .params import CommitteeParams
 from .periods import Quarter
 from .summary import CHANGED, DECLINED, IMPROVED, NEW, UNCHANGED, movement_counts
@@ -18,39 +18,39 @@ def _indicators(n: int) -> str:
 
 
 def _name(row) -> str:
-    return f"Indicator {row.indicator_id}: {_cell(row.title)}"
+    return f"Indicator {md_text(row.indicator_id)}: {md_text(row.title)}"
 
 
 def paper_title_block(params: CommitteeParams, quarter: str | Quarter, produced_on: date) -> str:
     """The paper's heading and the table committee papers open with."""
     q = Quarter.parse(quarter)
     paper = params.paper
-    rows = [["To", _cell(params.committee_name)]]
+    rows = [["To", params.committee_name]]
     if paper.meeting_date:
         rows.append(["Meeting date", f"{paper.meeting_date:%d %B %Y}"])
     if paper.report_from:
-        rows.append(["From", _cell(paper.report_from)])
+        rows.append(["From", paper.report_from])
     rows += [
         ["Period covered", f"{q.label}: {q.months}"],
         ["Produced on", f"{produced_on:%d %B %Y}"],
     ]
     return (
-        f"# {_cell(paper.title)}: {q.label}\n\n**{_cell(params.council)}**\n\n"
+        f"# {md_text(paper.title)}: {q.label}\n\n**{md_text(params.council)}**\n\n"
         + table(["Item", "Detail"], rows, "About this paper")
-        + f"\n\nThis paper summarises the performance of the {_cell(params.committee_name)}'s key performance "
+        + f"\n\nThis paper summarises the performance of the {md_text(params.committee_name)}'s key performance "
         f"indicators for {q.label} ({q.months}). The full figures, charts and commentary for every indicator "
         "are in the performance report that accompanies it."
     )
 
 
 def background_section(params: CommitteeParams) -> str:
-    text = nest_headings(sanitise(params.paper.background), 2)
+    text = nest_headings(params.paper.background, 2)
     return f"## Background {{#background}}\n\n{text}" if text else ""
 
 
 def key_section(params: CommitteeParams, kpis: pd.DataFrame) -> str:
     """The council's own wording of the key when params give one, else the key of the scheme in force."""
-    own = nest_headings(sanitise(params.paper.rating_key), 2)
+    own = nest_headings(params.paper.rating_key, 2)
     if own:
         return f"## Key to ratings {{#key}}\n\n{own}"
     return rating_key(params.scheme, kpis)
@@ -71,14 +71,15 @@ def not_updated_section(stale: pd.DataFrame) -> str:
         return "## Not updated this quarter {#not-updated}\n\nEvery indicator has a new figure this quarter."
     lines = [f"## Not updated this quarter {{#not-updated}}\n\n{_indicators(len(stale))} did not have a new figure this quarter:"]
     for row in stale.itertuples(index=False):
-        latest = f" Latest figure: {_cell(row.period_label)}." if isinstance(row.period_label, str) else " No figure yet."
-        lines.append(f"\n### {_name(row)}\n\n{nest_headings(sanitise(row.reason), 3)}{latest}")
+        latest = f" Latest figure: {md_text(row.period_label)}." if isinstance(row.period_label, str) else " No figure yet."
+        lines.append(f"\n### {_name(row)}\n\n{nest_headings(row.reason, 3)}{latest}")
     return "\n".join(lines)
 
 
 def examples_section(chosen: pd.DataFrame, total: int, label: str, anchor: str) -> str:
     """Examples of one group of ratings, each with its commentary."""
-    heading = f"## {label} indicators {{#{anchor}}}\n\n"
+    label = md_text(label)
+    heading = f"## {label} indicators {{#{attribute_text(anchor).replace(' ', '-')}}}\n\n"
     if total == 0:
         return heading + f"There are no {label} indicators this quarter."
     intro = f"There {'is' if total == 1 else 'are'} {_indicators(total)} rated {label} this quarter."
@@ -86,8 +87,8 @@ def examples_section(chosen: pd.DataFrame, total: int, label: str, anchor: str) 
         intro += f" Below {'is an example' if len(chosen) == 1 else f'are {len(chosen)} examples'}; the report has them all."
     parts = [heading + intro]
     for row in chosen.itertuples(index=False):
-        commentary = sanitise(getattr(row, "commentary", "")) or "_No commentary has been provided._"
-        parts.append(f"### {_name(row)} ({row.rating})\n\n{nest_headings(commentary, 3)}")
+        commentary = nest_headings(getattr(row, "commentary", ""), 3) or "_No commentary has been provided._"
+        parts.append(f"### {_name(row)} ({md_text(row.rating)})\n\n{commentary}")
     return "\n\n".join(parts)
 
 
@@ -107,7 +108,7 @@ def movements_section(moved: pd.DataFrame, previous: Quarter) -> str:
         if group.empty:
             lines += ["", "None."]
         for (before, now), pair in group.groupby(["previous_rating", "rating"], sort=False):
-            lines += ["", f"{_indicators(len(pair))} moved from **{before} to {now}**:", ""]
+            lines += ["", f"{_indicators(len(pair))} moved from **{md_text(before)} to {md_text(now)}**:", ""]
             lines += [f"- {_name(row)}" for row in pair.itertuples(index=False)]
     for category, title, explain in (
         (UNCHANGED, "Unchanged", "kept the same rating"),
@@ -124,9 +125,9 @@ def movements_section(moved: pd.DataFrame, previous: Quarter) -> str:
         lines.append(f"{_indicators(len(group))} {explain}:")
         lines.append("")
         if category == CHANGED:
-            lines += [f"- {_name(row)}: from {row.previous_rating} to {row.rating}" for row in group.itertuples(index=False)]
+            lines += [f"- {_name(row)}: from {md_text(row.previous_rating)} to {md_text(row.rating)}" for row in group.itertuples(index=False)]
         else:
-            lines += [f"- {_name(row)} ({row.rating})" for row in group.itertuples(index=False)]
+            lines += [f"- {_name(row)} ({md_text(row.rating)})" for row in group.itertuples(index=False)]
     return "\n".join(lines)
 
 
@@ -142,7 +143,7 @@ def spc_disagreements_section(disagreements: pd.DataFrame, total: int) -> str:
     parts = [heading + intro + f"For {_indicators(len(disagreements))} of {total} they tell different stories:"]
     for row in disagreements.itertuples(index=False):
         parts.append(
-            f"### {_name(row)}\n\nRating: {row.rating}. Variation: {_cell(row.variation).lower()}. "
-            f"Assurance: {_cell(row.assurance).lower()}.\n\n{_cell(row.spc_disagreement)}"
+            f"### {_name(row)}\n\nRating: {md_text(row.rating)}. Variation: {md_text(row.variation).lower()}. "
+            f"Assurance: {md_text(row.assurance).lower()}.\n\n{md_text(row.spc_disagreement)}"
         )
     return "\n\n".join(parts)

@@ -23,6 +23,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", ResourceWarning)  # gptables 2.0 leaves its theme file open on import
     import gptables as gpt
 
+from .document import one_line, safe_url
 from .errors import ReportingError
 from .formatting import DIRECTION_WORDS
 from .kpis import CONTRACT_COLUMNS
@@ -70,6 +71,7 @@ def write_kpis_xlsx(
         with quiet_gptables():
             workbook = gpt.produce_workbook(
                 filename=str(path),
+                workbook_options=WORKBOOK_OPTIONS,
                 sheets=sheets,
                 cover=cover(params, q, day),
                 contentsheet_options={"instructions": CONTENTS_INSTRUCTIONS},
@@ -88,14 +90,35 @@ def write_kpis_xlsx(
     return path
 
 
+# Text is text: xlsxwriter would otherwise turn a cell starting with "=" into a live formula (or
+# a DDE command) and anything that looks like a web address into a live hyperlink.
+WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+
+
 @contextmanager
 def quiet_gptables():
-    """Silence the deprecation warnings gptables 2.0 triggers in newer pandas: they are about gptables'
-    own code, not the figures, and would otherwise print into the report notebook."""
-    with warnings.catch_warnings():
-        for category in (DeprecationWarning, PendingDeprecationWarning, FutureWarning):
-            warnings.filterwarnings("ignore", category=category, module=r"gptables\b")
-        yield
+    """gptables with nothing read into our text: its deprecation warnings in newer pandas silenced
+    (about gptables' own code; they would print into the report notebook), and its Markdown-style
+    links switched off. gptables turns any "[text](url)" in a cell, title or note into a live
+    hyperlink, and those cells hold text from data and params; the one link we mean, the contact
+    email, is passed as {text: url}, which gptables writes as a link without parsing any text."""
+    from gptables.core.wrappers import GPWorksheet
+
+    original = GPWorksheet.__dict__["_replace_url"]
+    GPWorksheet._replace_url = staticmethod(lambda string: string)
+    try:
+        with warnings.catch_warnings():
+            for category in (DeprecationWarning, PendingDeprecationWarning, FutureWarning):
+                warnings.filterwarnings("ignore", category=category, module=r"gptables\b")
+            yield
+    finally:
+        GPWorksheet._replace_url = original
+
+
+def cell_text(value) -> str:
+    """Text from data or params for a sheet's titles, notes and cells: on one line, and with gptables'
+    note markers ($$name$$) broken by an invisible space, so they show as written."""
+    return one_line(value).replace("$$", "$\u200b$")
 
 
 def check_kpis(kpis: pd.DataFrame) -> None:
@@ -116,10 +139,10 @@ def check_kpis(kpis: pd.DataFrame) -> None:
 def properties(params: CommitteeParams, q: Quarter, day: date) -> dict:
     """Document properties; `created` is the produced-on date, so reruns give the same bytes."""
     return {
-        "title": f"{params.title} figures: {params.committee_name}, {q.label}",
+        "title": f"{cell_text(params.title)} figures: {cell_text(params.committee_name)}, {q.label}",
         "subject": f"Key performance indicators as at {q.label}",
-        "author": params.council,
-        "company": params.council,
+        "author": cell_text(params.council),
+        "company": cell_text(params.council),
         "keywords": "key performance indicators, committee report",
         "created": datetime(day.year, day.month, day.day, tzinfo=timezone.utc),
     }
@@ -128,8 +151,8 @@ def properties(params: CommitteeParams, q: Quarter, day: date) -> dict:
 def cover(params: CommitteeParams, q: Quarter, day: date) -> gpt.Cover:
     """The cover sheet: who the figures are for, which quarter, when produced, and who to contact."""
     intro = [
-        f"Council: {params.council}",
-        f"Committee: {params.committee_name}",
+        f"Council: {cell_text(params.council)}",
+        f"Committee: {cell_text(params.committee_name)}",
         f"Quarter: {q.label} ({q.months})",
         f"Produced on: {day.day} {day:%B %Y}",
         "This workbook holds the figures of the committee's performance report: for each key performance "
@@ -145,21 +168,22 @@ def cover(params: CommitteeParams, q: Quarter, day: date) -> gpt.Cover:
         "Figures are stored as numbers at full precision and shown to each indicator's decimal places.",
         "The same figures are in kpis.csv, beside this workbook, for other tools.",
     ]
-    return gpt.Cover(title=f"{params.title} figures: {params.committee_name}, {q.label}", intro=intro, about=about,
+    return gpt.Cover(title=f"{cell_text(params.title)} figures: {cell_text(params.committee_name)}, {q.label}", intro=intro, about=about,
                      contact=contact_lines(params.contact) or None)
 
 
 def contact_lines(contact: dict) -> list:
-    """The params `contact:` settings, one line each; an email address becomes a mail link."""
+    """The params `contact:` settings, one line each; a valid email address becomes a mail link."""
     lines = []
     for key, value in contact.items():
-        text = str(value).strip()
+        text = cell_text(value)
         if not text:
             continue
-        if key == "email" and "@" in text:
-            lines.append(f"Email: [{text}](mailto:{text})")
+        mail = safe_url(f"mailto:{text}") if key == "email" else None
+        if mail:
+            lines.append({f"Email: {text}": mail})
         else:
-            lines.append(f"{str(key).replace('_', ' ').capitalize()}: {text}")
+            lines.append(f"{cell_text(key).replace('_', ' ').capitalize()}: {text}")
     return lines
 
 
@@ -180,7 +204,7 @@ def note_groups(kpis: pd.DataFrame, params: CommitteeParams, q: Quarter) -> list
     region = region_heading(params)
     groups = [
         (
-            f"{params.council}, {params.committee_name}. As at {q.label} ({q.months}): one row per key "
+            f"{cell_text(params.council)}, {cell_text(params.committee_name)}. As at {q.label} ({q.months}): one row per key "
             "performance indicator (KPI), in the order of the committee's report.",
             [("figures", "Figures", "Stored as numbers at full precision and shown to each indicator's decimal places. "
               "The Unit column says whether a figure is a percentage (0 to 100), a rate (per the population "
@@ -249,7 +273,7 @@ def rating_notes(kpis: pd.DataFrame, params: CommitteeParams) -> list[tuple[str,
     rows = scheme.key_rows(set(kpis["rating"].astype(str)))
     if not scheme.scheme.key:
         rows = [(label, f"A rating of the {scheme.name} scheme; see the committee's report.") for label in scheme.scheme.scale] + rows
-    return [(f"rating-{n}", scheme.label(label), sentence(meaning)) for n, (label, meaning) in enumerate(rows, 1)]
+    return [(f"rating-{n}", cell_text(scheme.label(label)), sentence(cell_text(meaning))) for n, (label, meaning) in enumerate(rows, 1)]
 
 
 def sentence(text: str) -> str:
@@ -260,7 +284,7 @@ def sentence(text: str) -> str:
 
 def region_heading(params: CommitteeParams) -> str:
     """How the regional comparator is headed: the region's name, or 'Regional'."""
-    return params.region or "Regional"
+    return cell_text(params.region) or "Regional"
 
 
 def kpi_table(kpis: pd.DataFrame, params: CommitteeParams, q: Quarter, subtitles: list[str], legend: list[str]) -> gpt.GPTable:
@@ -269,11 +293,11 @@ def kpi_table(kpis: pd.DataFrame, params: CommitteeParams, q: Quarter, subtitles
     return gpt.GPTable(
         table=table,
         table_name="kpi_figures",
-        title=f"Key performance indicators: {params.committee_name}, {q.label}",
+        title=f"Key performance indicators: {cell_text(params.committee_name)}, {q.label}",
         subtitles=subtitles,
         instructions="This worksheet contains one table. The lines above it refer to notes, which are on the Notes worksheet.",
         legend=legend,
-        source=f"Source: {params.council}, performance data for the {params.committee_name}.",
+        source=f"Source: {cell_text(params.council)}, performance data for the {cell_text(params.committee_name)}.",
         index_columns={2: 0},
         additional_formatting=number_formats(table, kpis),
     )
@@ -285,7 +309,7 @@ def kpi_frame(kpis: pd.DataFrame, params: CommitteeParams) -> pd.DataFrame:
     get = lambda name: optional(k, name)  # noqa: E731
     target_missing = target_gap(k)
     columns = {
-        "Indicator ID": k["indicator_id"].astype(str),
+        "Indicator ID": k["indicator_id"].map(cell_text),
         "Indicator": text(k["title"], NOT_AVAILABLE),
         "Direction for improvement": k["direction"].map(DIRECTION_WORDS).fillna(NOT_AVAILABLE),
         "Unit": unit_words(k),
@@ -339,7 +363,7 @@ def dates(values: pd.Series) -> pd.Series:
 
 def text(values: pd.Series, missing: str) -> pd.Series:
     """Text cells; `missing` where empty or without a letter or digit (gptables refuses symbol-only cells)."""
-    words = values.map(lambda v: "" if blank(v) else str(v).strip())
+    words = values.map(lambda v: "" if blank(v) else cell_text(v))
     return words.map(lambda v: v if re.search(r"[A-Za-z0-9]", v) else missing).astype(object)
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import nbformat
 from nbconvert import HTMLExporter
 
+from ..document import css_string
 from ..errors import RenderError
 from ..periods import source_date_epoch
 from .markdown import markdown_to_html, notebook_sections
@@ -27,6 +28,7 @@ class ReportExporter(HTMLExporter):
         for name, function in super().default_filters():
             yield (name, markdown_to_html if name == "markdown2html" else function)
         yield ("report_sections", notebook_sections)  # the contents navigation in the page header
+        yield ("css_string", css_string)  # text from params inside the stylesheet (the running header)
 
 
 def report_metadata(nb: nbformat.NotebookNode) -> dict:
@@ -52,6 +54,24 @@ def render_html(notebook: str | Path, html_path: str | Path) -> Path:
     return html_path
 
 
+# The HTML loads nothing (charts are data: URIs, the stylesheet is inline), so the PDF needs nothing
+# fetched either: WeasyPrint may decode data: URIs and must refuse every other URL (a local file,
+# a web address, an attachment), and a refusal stops the render, so nothing half-made is published.
+def _refuse_all_but_data():
+    """A WeasyPrint URL fetcher that serves data: URIs and stops the render at any other URL."""
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher
+
+    class DataOnlyFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            if not url.lower().startswith("data:"):
+                raise FatalURLFetchingError(
+                    f"the report asked for {url[:200]!r}; a published report may only use its own embedded resources"
+                )
+            return super().fetch(url, headers)
+
+    return DataOnlyFetcher(allowed_protocols=("data",), allow_redirects=False, fail_on_errors=True)
+
+
 # A tagged PDF/UA-1 PDF: structure tree (headings, tables with TH, figures with the charts' alt
 # text), /Lang from <html lang>, the <title> shown as the window title, bookmarks from the headings.
 # The file identifier is the MD5 of the content (not random), so reruns stay byte-identical.
@@ -68,8 +88,11 @@ def render_pdf(html_path: str | Path, pdf_path: str | Path, produced_on: str | N
     html_path, pdf_path = Path(html_path), Path(pdf_path)
     try:
         with source_date_epoch(produced_on):
-            HTML(filename=str(html_path), base_url=str(html_path.parent)).write_pdf(str(pdf_path), **PDF_OPTIONS)
-    except Exception as error:
+            document = HTML(filename=str(html_path), base_url=str(html_path.parent), url_fetcher=_refuse_all_but_data())
+            document.write_pdf(str(pdf_path), **PDF_OPTIONS)
+    except BaseException as error:  # FatalURLFetchingError is a BaseException, so that WeasyPrint stops
+        if isinstance(error, (KeyboardInterrupt, SystemExit)):
+            raise
         raise RenderError(f"Could not render {html_path} to PDF: {error}") from error
     return pdf_path
 

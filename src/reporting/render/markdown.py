@@ -1,6 +1,10 @@
 """Markdown to HTML for the built-in renderer: CommonMark, pipe tables and pandoc-style attributes.
 
-Raw HTML in Markdown is never passed through (html=False): it is shown as text. Table header
+Raw HTML in Markdown is never passed through (html=False): it is shown as text. Images are never
+read from Markdown (charts arrive as PNG outputs), and after parsing only the attributes the
+workbook itself writes survive: an id, the badge and hidden-caption classes, an aria-label, and
+links to #anchors or http, https and mailto addresses. Text from data is escaped before it gets
+here (`reporting.document`); this is the second line of defence. Table header
 cells get scope="col" so screen readers announce them. A paragraph `: Caption` right after a
 pipe table (pandoc's caption syntax, which Quarto reads too) becomes the table's <caption>.
 Wide tables sit in a keyboard-focusable, named region that scrolls sideways on a phone.
@@ -15,6 +19,8 @@ from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
 from mdit_py_plugins.attrs import attrs_block_plugin, attrs_plugin
+
+from ..document import safe_url
 
 _HEADING_ID = re.compile(r"\s*\{#([A-Za-z][\w\-:.]*)\}\s*$")
 _CAPTION = re.compile(r"^(?:Table)?:\s+")
@@ -68,6 +74,37 @@ def _table_captions(state) -> None:
         i += 1
 
 
+# What the workbook's own Markdown writes as attributes; anything else is dropped after parsing.
+_SAFE_ID = re.compile(r"[A-Za-z][\w\-:.]*")
+_SAFE_CLASS = re.compile(r"rating|rating-[a-z]+|spc-[a-z-]+|visually-hidden")
+
+
+def _allowed_attributes(state) -> None:
+    """Keep only the attributes the workbook writes: id, known classes, aria-label, and safe link targets."""
+    def clean(token: Token) -> None:
+        kept = {}
+        for name, value in (token.attrs or {}).items():
+            value = str(value)
+            if name == "id" and _SAFE_ID.fullmatch(value):
+                kept[name] = value
+            elif name == "class":
+                classes = [c for c in value.split() if _SAFE_CLASS.fullmatch(c)]
+                if classes:
+                    kept[name] = " ".join(classes)
+            elif name == "aria-label":
+                kept[name] = value
+            elif name == "href" and token.type == "link_open" and (
+                re.fullmatch(r"#[A-Za-z][\w\-:.]*", value) or safe_url(value) == value
+            ):
+                kept[name] = value
+        token.attrs = kept
+        for child in token.children or []:
+            clean(child)
+
+    for token in state.tokens:
+        clean(token)
+
+
 def _table_open(self, tokens, idx, options, env):
     """A wide table opens inside a focusable region named by its caption, so it can scroll on a phone."""
     meta = tokens[idx].meta or {}
@@ -89,9 +126,10 @@ def _table_header_scope(self, tokens, idx, options, env):
 
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable("table")
+    md = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable("table").disable("image")
     md.use(attrs_plugin, spans=True).use(attrs_block_plugin)
     md.core.ruler.push("heading_ids", _heading_ids)
+    md.core.ruler.push("allowed_attributes", _allowed_attributes)
     md.core.ruler.after("block", "table_captions", _table_captions)
     md.add_render_rule("th_open", _table_header_scope)
     md.add_render_rule("table_open", _table_open)

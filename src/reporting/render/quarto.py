@@ -6,6 +6,9 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import yaml
+
+from ..document import latex_text
 from ..errors import RenderError
 
 QUARTO_CONFIG = Path(__file__).parent / "templates" / "quarto" / "_quarto.yml"
@@ -23,15 +26,27 @@ def quarto_commands(notebook: Path, stem: str = "report") -> list[list[str]]:
     ]
 
 
-def _latex_escape(text: str) -> str:
-    for char in "\\&%$#_{}~^":
-        text = text.replace(char, "\\" + char)
-    return text
+# Quarto's HTML is self-contained (embed-resources): its own scripts and styles are inline or
+# data: URIs, so the page needs no request to any server, and this policy forbids one.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'unsafe-inline' data:; style-src 'unsafe-inline' data:; "
+    "img-src data:; font-src data:; base-uri 'none'; form-action 'none'"
+)
 
 
 def quarto_config(running_header: str) -> str:
-    """The _quarto.yml for one report, with its running header (council, committee, quarter)."""
-    return QUARTO_CONFIG.read_text(encoding="utf-8").replace("__RUNNING_HEADER__", _latex_escape(running_header))
+    """The _quarto.yml for one report, with its running header (council, committee, quarter).
+
+    The header is escaped for LaTeX and the file written by a YAML dumper, never by pasting text,
+    so no text from params can add a setting or a LaTeX command.
+    """
+    config = yaml.safe_load(QUARTO_CONFIG.read_text(encoding="utf-8"))
+    pdf = config["format"]["pdf"]
+    pdf["include-in-header"]["text"] = pdf["include-in-header"]["text"].replace("__RUNNING_HEADER__", latex_text(running_header))
+    config["format"]["html"]["include-in-header"] = {
+        "text": f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">'
+    }
+    return yaml.safe_dump(config, sort_keys=False, allow_unicode=True)
 
 
 def render_quarto(notebook: str | Path, folder: str | Path, stem: str = "report", running_header: str = "") -> list[Path]:
