@@ -22,6 +22,7 @@ from .commentary import (
 from .data import Dataset, load_catalogue, load_dataset, load_observations
 from .errors import (
     DataValidationError,
+    InputFileError,
     NotebookExecutionError,
     ParamsError,
     Problem,
@@ -30,6 +31,7 @@ from .errors import (
     RenderError,
     ReportingError,
     SchemeError,
+    SettingsError,
 )
 from .formatting import format_value
 from .kpis import build_kpis, spc_points, write_kpis
@@ -47,7 +49,7 @@ from .layout import (
 )
 from .spc import SPCSettings, assurance, spc_summary, xmr
 from .trend import linear_trend
-from .params import CommitteeParams, PaperSettings, committee_ids, load_params
+from .params import CommitteeParams, PaperSettings, check_committee_id, committee_ids, load_params
 from .periods import Quarter, as_at, history, produced_on
 from .ratings import available_schemes, change_in_performance, get_scheme, rate, register_scheme, scheme_config
 from .paper import (
@@ -111,6 +113,7 @@ __all__ = [
     "DataValidationError",
     "Dataset",
     "Finding",
+    "InputFileError",
     "NotebookExecutionError",
     "Outcome",
     "PaperSettings",
@@ -123,6 +126,7 @@ __all__ = [
     "RunResult",
     "SPCSettings",
     "SchemeError",
+    "SettingsError",
     "__version__",
     "as_at",
     "assurance",
@@ -134,6 +138,7 @@ __all__ = [
     "build_kpis",
     "change_in_performance",
     "check_commentary",
+    "check_committee_id",
     "check_pdf",
     "commentary_block",
     "commentary_context",

@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import ReportingError
+from .publish import os_error_message
 
 EXECUTORS = ("local", "dask")
 
@@ -62,6 +63,8 @@ def run_one(
                                concurrent_notebooks=concurrent_notebooks)
     except ReportingError as error:
         return _finish(Outcome(committee, "failed", 0.0, quarter, error=str(error)), started)
+    except OSError as error:  # a file that could not be read or written: say which, in plain words
+        return _finish(Outcome(committee, "failed", 0.0, quarter, error=os_error_message(error, Path(root).resolve())), started)
     except Exception as error:  # an unexpected fault: still report it and let the others go on
         return _finish(Outcome(committee, "failed", 0.0, quarter, error=f"unexpected {type(error).__name__}: {error}"), started)
     outcome = Outcome(committee, "ok", 0.0, result.quarter, str(result.output_dir), warnings=result.warnings)

@@ -7,9 +7,26 @@ import sys
 from pathlib import Path
 
 from .batch import EXECUTORS, default_jobs, progress_printer, run_many, stop_cleanly_on_sigterm, summary_table
-from .errors import ReportingError
-from .params import committee_ids
+from .errors import ParamsError, QuarterError, ReportingError
+from .params import check_committee_id, committee_ids
+from .periods import Quarter
 from .render.choose import RENDERERS
+
+
+def _committee(text: str) -> str:
+    """A --committee value: a committee id safe in file names, else a usage error (exit status 2)."""
+    try:
+        return check_committee_id(text)
+    except ParamsError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _quarter(text: str) -> str:
+    """A --quarter value: a quarter id such as 2023-24-Q3, else a usage error (exit status 2)."""
+    try:
+        return Quarter.parse(text).id
+    except QuarterError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -17,9 +34,9 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="produce a committee's report for a quarter")
     which = run.add_mutually_exclusive_group(required=True)
-    which.add_argument("--committee", action="append", help="committee id (its params/<id>.yaml); repeat for several")
+    which.add_argument("--committee", action="append", type=_committee, help="committee id (its params/<id>.yaml); repeat for several")
     which.add_argument("--all", action="store_true", help="every committee in params/")
-    run.add_argument("--quarter", help="quarter id such as 2023-24-Q3; default: each committee's default_quarter")
+    run.add_argument("--quarter", type=_quarter, help="quarter id such as 2023-24-Q3; default: each committee's default_quarter")
     run.add_argument("--renderer", choices=RENDERERS, default="auto", help="quarto, builtin, or auto (quarto when on PATH)")
     run.add_argument("--project", default=".", type=Path, help="the project folder holding params/, data/ and notebooks/")
     run.add_argument("--produced-on", help="the produced-on date (YYYY-MM-DD); default SOURCE_DATE_EPOCH or today")
@@ -40,14 +57,15 @@ def _parser() -> argparse.ArgumentParser:
     verify = commands.add_parser("verify", help="check a published report folder against its manifest.json")
     verify.add_argument("folder", type=Path, help="a published folder, e.g. outputs/2023-24-Q3/cambridgeshire-cyp")
     verify.add_argument("--project", type=Path, help="the project the inputs are in (default: the one the folder is in)")
+    verify.add_argument("--manifest-sha256", help="the manifest's own SHA-256, kept where the publisher cannot rewrite it (e.g. the minutes); checked too")
 
     commentary = commands.add_parser("commentary", help="write and check the commentary for a quarter")
     steps = commentary.add_subparsers(dest="step", required=True)
     new = steps.add_parser("new", help="create the commentary notebook for a committee and quarter")
     check = steps.add_parser("check", help="list missing, carried-over and misplaced commentary")
     for step in (new, check):
-        step.add_argument("--committee", required=True, help="committee id (its params/<id>.yaml)")
-        step.add_argument("--quarter", required=True, help="quarter id such as 2023-24-Q4")
+        step.add_argument("--committee", required=True, type=_committee, help="committee id (its params/<id>.yaml)")
+        step.add_argument("--quarter", required=True, type=_quarter, help="quarter id such as 2023-24-Q4")
         step.add_argument("--project", default=".", type=Path, help="the project folder")
     new.add_argument("--force", action="store_true", help="replace an existing commentary notebook (its text is lost)")
     check.add_argument("--strict", action="store_true", help="exit 1 when anything is found (for scheduled runs)")
@@ -128,17 +146,30 @@ def _run(args) -> int:
 
 
 def _audit(args) -> int:
-    """Exit status: 0 no violations; 1 a violation in any document; 2 the audit could not run."""
+    """Exit status: 0 safe and no violations; 1 an unsafe document or a violation; 2 the audit could not run."""
     from .audit import audit_folder, format_audit
     from .errors import AuditUnavailableError
     from .pdfcheck import check_folder
+    from .safety import check_folder as check_safety
 
     folder = args.folder
+    if not folder.is_dir():
+        print(f"FAILED: {folder} is not a folder. Give a rendered folder such as outputs/2023-24-Q3/cambridgeshire-cyp.", file=sys.stderr)
+        return 2
+    # Safety first: it needs no browser, and an unsafe document must never be published.
+    unsafe = check_safety(folder)
+    print(f"Safe to publish: {folder}\n\ndocument            unsafe items")
+    for name, problems in unsafe.items():
+        print(f"{name:<20}{len(problems):>12}")
+        for problem in problems:
+            print(f"  - {problem}")
+    unsafe_count = sum(len(problems) for problems in unsafe.values())
+    print()
     try:
         report = audit_folder(folder)
     except (AuditUnavailableError, FileNotFoundError) as error:
         print(f"FAILED: {error}", file=sys.stderr)
-        return 2
+        return 1 if unsafe_count else 2
     print(format_audit(report))
     checked = check_folder(folder)
     pdf_problems = sum(len(problems) for problems in checked.values())
@@ -148,19 +179,29 @@ def _audit(args) -> int:
             print(f"{name:<20}{len(problems):>12}")
             for problem in problems:
                 print(f"  - {problem}")
-    ok = report.passed and not pdf_problems
-    print("\nAudit passed: no WCAG A/AA violations and every PDF tagged." if ok else "\nAudit FAILED: fix the problems above before publishing.")
+    ok = report.passed and not pdf_problems and not unsafe_count
+    print("\nAudit passed: safe to publish, no WCAG A/AA violations and every PDF tagged." if ok
+          else "\nAudit FAILED: fix the problems above before publishing.")
     return 0 if ok else 1
 
 
 def _verify(args) -> int:
-    """Exit status: 0 all match; 1 outputs altered or missing; 3 outputs intact but inputs changed."""
-    from .manifest import verify
+    """Exit status: 0 the outputs are as published and the inputs still match; 1 NOT VERIFIED: an output
+    changed, missing, added or a link, the manifest missing, damaged, thin, another folder's or not matching
+    --manifest-sha256, or an input outside the project (never hashed); 2 a malformed --manifest-sha256;
+    3 the outputs are as published but an input has changed since the run.
+    """
+    from .manifest import SHA256_HEX, verify
 
+    kept = getattr(args, "manifest_sha256", None)  # the manifest's SHA-256, kept where the publisher cannot rewrite it
+    if kept is not None and not SHA256_HEX.fullmatch(kept.strip()):
+        print(f"--manifest-sha256 {kept!r} is not a SHA-256 hash: expected 64 hexadecimal characters "
+              "(as printed by `sha256sum manifest.json`).", file=sys.stderr)
+        return 2
     try:
-        result = verify(args.folder, args.project)
+        result = verify(args.folder, args.project, manifest_sha256=kept)
     except ReportingError as error:
-        print(f"FAILED: {error}", file=sys.stderr)
+        print(f"NOT VERIFIED: {error}", file=sys.stderr)
         return 1
     print("\n".join(result.lines()))
     return result.exit_code

@@ -43,6 +43,19 @@ class DataValidationError(ReportingError):
         )
 
 
+class InputFileError(DataValidationError):
+    """An input file cannot be read safely: outside the project, too big, not UTF-8 text or not valid
+    YAML. Its message names the file (and line), never the file's contents."""
+
+    def __init__(self, problem: Problem):
+        super().__init__([problem])
+        self.problem = problem
+
+
+class SettingsError(ReportingError):
+    """An environment setting (REPORTING_...) has a value that cannot be used."""
+
+
 class ParamsError(ReportingError):
     """A committee's params file is missing, unreadable or has a bad setting."""
 

@@ -30,7 +30,10 @@ def execute_notebook(notebook: Path, executed: Path, root: Path, parameters: dic
             source,
             str(executed),
             parameters=parameters,
-            cwd=str(root),
+            # The kernel starts in the project folder. Not papermill's cwd=, which changes this whole
+            # process's working folder while the notebook runs: two notebooks run at once from
+            # threads would each restore the other's folder and leave the process in the wrong one.
+            resources={"metadata": {"path": str(root)}},
             kernel_name="python3",
             progress_bar=False,
             request_save_on_cell_execute=False,

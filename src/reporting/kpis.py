@@ -62,7 +62,9 @@ def build_kpis(
     statistical process control view (variation, assurance, mean and limits) beside the rating."""
     chosen = select_indicators(dataset.catalogue, committee, indicators)
     values = as_at(dataset.observations, quarter)
-    kpis = chosen.rename(columns={"id": "indicator_id"}).merge(values, on="indicator_id", how="left", validate="one_to_one")
+    # The catalogue's numerator and denominator are definitions (text); the observations' are figures.
+    chosen = chosen.rename(columns={"id": "indicator_id", "numerator": "numerator_definition", "denominator": "denominator_definition"})
+    kpis = chosen.merge(values, on="indicator_id", how="left", validate="one_to_one")
     trend = linear_trend(dataset.observations, quarter, trend_points)
     kpis = kpis.merge(trend, on="indicator_id", how="left", validate="one_to_one")
     kpis = apply_target_rules(kpis)

@@ -247,8 +247,9 @@ def kpi_card(kpi: pd.Series) -> str:
     if kpi.get("calculation"):
         details += ["", f"**Calculation:** {md_text(kpi['calculation'])}"]
     for field in ("numerator", "denominator"):
-        if kpi.get(field):
-            details += ["", f"**{field.capitalize()}:** {md_text(kpi[field])}"]
+        definition = kpi.get(f"{field}_definition")
+        if isinstance(definition, str) and definition.strip():
+            details += ["", f"**{field.capitalize()}:** {md_text(definition)}"]
     if kpi.get("sources"):
         details += ["", "**Sources:** " + "; ".join(md_text(s) for s in kpi["sources"])]
     links = [link for link in (kpi.get("links") or []) if isinstance(link, dict) and link.get("url")]

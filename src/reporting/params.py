@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-import yaml
-
-from .errors import ParamsError
+from .errors import InputFileError, ParamsError
+from .input_files import DATA_ROOTS, for_data, in_project
 from .periods import Quarter
 from .ratings.registry import SchemeConfig, scheme_config
 from .spc import SPCSettings
+from .yaml_files import YamlFile, items, mapping_pairs, not_as_written, read_yaml
 
 REQUIRED = ("council", "committee_name", "dataset")
 KNOWN = REQUIRED + (
@@ -21,6 +23,14 @@ KNOWN = REQUIRED + (
 PAPER_KEYS = ("title", "meeting_date", "from", "background", "rating_key", "examples", "exception_reporting", "notebook")
 EXAMPLE_KEYS = ("rule", "count", "pin")
 EXAMPLE_RULES = ("all", "furthest")
+TEXT_KEYS = ("council", "committee_name", "title", "region")  # settings that are the council's own words
+PAPER_TEXT_KEYS = ("title", "from", "background", "rating_key")
+# A committee id names its params file and its commentary and output folders, so it can never leave them.
+COMMITTEE_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+COMMITTEE_ID_RULE = (
+    "a committee id is 1 to 64 lower-case letters, digits and hyphens, starting with a letter or digit, "
+    "e.g. cambridgeshire-cyp"
+)
 
 
 @dataclass(frozen=True)
@@ -61,36 +71,50 @@ class CommitteeParams:
     spc: SPCSettings = field(default_factory=SPCSettings)  # XmR limits and special-cause rules
 
 
+def check_committee_id(committee, source: str | None = None) -> str:
+    """`committee` when it is a committee id that is safe in file and folder names; else ParamsError.
+    `source` names where the id came from (a params file) in the message."""
+    if isinstance(committee, str) and COMMITTEE_ID.fullmatch(committee):
+        return committee
+    if source:
+        raise ParamsError(f"{source}: the file name gives the committee id {committee!r}, which is not allowed: {COMMITTEE_ID_RULE}.")
+    raise ParamsError(f"The committee id {committee!r} is not allowed: {COMMITTEE_ID_RULE}.")
+
+
 def project_root(params_file: Path) -> Path:
-    """The folder that holds params/: relative paths in a params file start there."""
-    return params_file.resolve().parent.parent
+    """The folder that holds params/: relative paths in a params file start there. Found from the
+    path as named, so a params file that is a link elsewhere does not move the project."""
+    return Path(os.path.abspath(params_file)).parent.parent.resolve()
 
 
 def load_params(path: str | Path) -> CommitteeParams:
     """Read and check a committee's params file; errors name the file and the key."""
     path = Path(path)
     source = str(path)
+    check_committee_id(path.stem, source)
     if not path.exists():
         raise ParamsError(f"{source}: no such params file. Each committee needs params/<committee>.yaml.")
+    root = project_root(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as error:
-        raise ParamsError(f"{source}: not valid YAML ({error}).") from None
+        document = read_yaml(path, in_project(root), needs="settings such as 'council: ...'")
+    except InputFileError as error:
+        raise ParamsError(str(error.problem)) from None
+    raw = document.data
     if not isinstance(raw, dict):
         raise ParamsError(f"{source}: expected key: value settings such as 'council: ...'.")
-    unknown = sorted(set(raw) - set(KNOWN))
+    unknown = sorted(set(raw) - set(KNOWN), key=str)
     if unknown:
         raise ParamsError(f"{source}, key {unknown[0]}: not a known setting; the settings are {', '.join(KNOWN)}.")
     for key in REQUIRED:
         if not raw.get(key):
             raise ParamsError(f"{source}, key {key}: required but missing.")
-    root = project_root(path)
+    not_written = _not_as_written(document, source)
+    if not_written:
+        raise ParamsError("\n".join(not_written))
     committee_id = str(raw.get("id") or path.stem)
     if committee_id != path.stem:
         raise ParamsError(f"{source}, key id: {committee_id!r} must match the file name {path.stem!r}.")
-    dataset = (root / raw["dataset"]).resolve()
-    if not dataset.is_dir():
-        raise ParamsError(f"{source}, key dataset: folder {raw['dataset']!r} not found (looked in {dataset}).")
+    dataset = _dataset(raw["dataset"], source, root)
     indicators = raw.get("indicators")
     if indicators is not None:
         if not isinstance(indicators, list) or not indicators:
@@ -102,10 +126,11 @@ def load_params(path: str | Path) -> CommitteeParams:
             default_quarter = Quarter.parse(str(raw["default_quarter"]))
         except ValueError as error:
             raise ParamsError(f"{source}, key default_quarter: {error}") from None
-    notebook = (root / raw["notebook"]).resolve() if raw.get("notebook") else None
+    notebook = _notebook(raw.get("notebook"), "notebook", source, root)
     contact = raw.get("contact") or {}
     if not isinstance(contact, dict):
         raise ParamsError(f"{source}, key contact: expected settings such as 'team:' and 'email:'.")
+    contact = {str(k): (v if v is None else str(v)) for k, v in contact.items()}
     chart_periods = raw.get("chart_periods", 24)
     if not isinstance(chart_periods, int) or chart_periods < 2:
         raise ParamsError(f"{source}, key chart_periods: expected a whole number of 2 or more.")
@@ -131,6 +156,56 @@ def load_params(path: str | Path) -> CommitteeParams:
         region=str(raw.get("region") or "Regional"),
         spc=_spc_settings(raw.get("spc"), source),
     )
+
+
+def _not_as_written(document: YamlFile, source: str) -> list[str]:
+    """Ids and text settings that YAML read as something other than the text written (`id: 010` read
+    as 8, `title: [a, b]` as a list), one message each."""
+    raw = document.data
+    paper = raw.get("paper") if isinstance(raw.get("paper"), dict) else {}
+    examples = paper.get("examples") if isinstance(paper.get("examples"), dict) else {}
+    checks = [("id", document.node_at("id"), "id", "id")]
+    checks += [(key, document.node_at(key), key, "text") for key in TEXT_KEYS]
+    checks += [(f"paper.{key}", document.node_at("paper", key), key, "text") for key in PAPER_TEXT_KEYS]
+    checks += [(f"contact.{k.value}", v, k.value, "text") for k, v in mapping_pairs(document.node_at("contact"))]
+    for key, listed in (("indicators", raw.get("indicators")), ("paper.examples.pin", examples.get("pin"))):
+        if isinstance(listed, list):
+            nodes = items(document.node_at(*key.split(".")))
+            checks += [(f"{key}, item {n}", node, None, "id") for n, node in enumerate(nodes, start=1)]
+    spc = raw.get("spc") if isinstance(raw.get("spc"), dict) else {}
+    if isinstance(spc.get("rebase"), dict):
+        checks += [("spc.rebase", k, None, "id") for k, _ in mapping_pairs(document.node_at("spc", "rebase"))]
+    found = [(key, not_as_written(node, example_key, kind)) for key, node, example_key, kind in checks]
+    return [f"{source}, key {key}: {f.shown!r}: {f.expected}." for key, f in found if f]
+
+
+def _dataset(value, source: str, root: Path) -> Path:
+    """The dataset folder: inside the project, or inside a folder listed in REPORTING_DATA_ROOTS."""
+    dataset = (root / str(value)).resolve()
+    if not for_data(root, dataset).allows(dataset):
+        raise ParamsError(
+            f"{source}, key dataset: {value!r} leads to {dataset}, outside the project folder {root}. "
+            "A dataset folder must be inside the project, or inside a folder listed in the environment variable "
+            f"{DATA_ROOTS} (absolute folders separated by {os.pathsep!r}) to allow data kept elsewhere."
+        )
+    if not dataset.is_dir():
+        raise ParamsError(f"{source}, key dataset: folder {value!r} not found (looked in {dataset}).")
+    return dataset
+
+
+def _notebook(value, key: str, source: str, root: Path) -> Path | None:
+    """A report or paper notebook: always inside the project's notebooks/ folder."""
+    if not value:
+        return None
+    folder = (root / "notebooks").resolve()
+    notebook = (root / str(value)).resolve()
+    if not notebook.is_relative_to(folder):
+        raise ParamsError(
+            f"{source}, key {key}: {value!r} leads to {notebook}, outside the project's notebooks folder {folder}. "
+            "Notebooks run with the project's data and settings, so they must be inside notebooks/, "
+            "e.g. notebooks/committee_report.ipynb."
+        )
+    return notebook
 
 
 def _paper_settings(raw, source: str, root: Path) -> PaperSettings:
@@ -173,7 +248,7 @@ def _paper_settings(raw, source: str, root: Path) -> PaperSettings:
         examples_count=count,
         pinned=tuple(str(i) for i in pin),
         exception_reporting=exception,
-        notebook=(root / raw["notebook"]).resolve() if raw.get("notebook") else None,
+        notebook=_notebook(raw.get("notebook"), "paper.notebook", source, root),
     )
 
 

@@ -22,20 +22,20 @@ from .commentary import check_commentary, find_commentary, load_commentary
 from .data import load_dataset
 from .errors import CommentaryError, NotebookExecutionError, ParamsError, ReportingError
 from .execute import SharedKernel, execute_notebook
-from .manifest import git_state, hash_inputs, input_files, library_versions, now_utc, relative, write_manifest
-from .params import load_params
+from .manifest import (
+    OUTPUT_FILES, git_state, hash_inputs, input_files, library_versions, now_utc, relative, write_manifest,
+)
+from .input_files import in_project
+from .params import check_committee_id, load_params
 from .periods import Quarter, produced_on
-from .publish import publish, recover, staging_folder
+from .publish import in_our_words, kernel_os_error, publish, recover, staging_folder
 from .render import render
 
 _PATHS = ("data_path", "params_path", "commentary_path")  # parameters written relative to the project
 NOTEBOOK = Path("notebooks") / "committee_report.ipynb"
 PAPER_NOTEBOOK = Path("notebooks") / "covering_paper.ipynb"
 DOCUMENTS = ("report", "paper")  # the committee report and its covering paper
-OUTPUT_FILES = (
-    "report.ipynb", "report.html", "report.pdf", "kpis.csv", "kpis.xlsx",
-    "paper.ipynb", "paper.html", "paper.pdf", "summary.json", "manifest.json",
-)
+# OUTPUT_FILES, every file a run publishes, is defined in manifest.py, which verify also reads.
 
 
 @dataclass
@@ -83,7 +83,7 @@ def run_committee(
     root = Path(root).resolve()
     started = time.perf_counter()
     started_at = now_utc()
-    params = load_params(root / "params" / f"{committee}.yaml")
+    params = load_params(root / "params" / f"{check_committee_id(committee)}.yaml")
     if quarter is None and params.default_quarter is None:
         raise ParamsError(f"{params.source}: no --quarter given and no default_quarter set.")
     q = Quarter.parse(quarter) if quarter is not None else params.default_quarter
@@ -92,19 +92,23 @@ def run_committee(
         if not notebook.exists():
             raise ParamsError(f"{params.source}: the {document} notebook {notebook} does not exist.")
     # Validate every input before anything is written: bad data never reaches outputs/.
-    load_dataset(params.dataset)
+    load_dataset(params.dataset, root)
     commentary = find_commentary(root, params.id, q)
-    load_commentary(commentary)
+    load_commentary(commentary, in_project(root))
     findings = check_commentary(params.id, q, root)
     if strict and findings:
         listed = "\n".join(f"  - {f}" for f in findings)
         raise CommentaryError(f"The commentary is not ready ({len(findings)} problems); nothing was published:\n{listed}")
     day = produced_on(produced)
-    inputs = hash_inputs(input_files(params, notebooks, commentary), root)
+    inputs = hash_inputs(input_files(params, notebooks, commentary), root)  # inputs, and any outside the project
 
     final = output_dir(root, q, params.id)
-    recover(final)  # what an earlier killed run of this committee left behind
-    staging = staging_folder(final)
+    try:
+        recover(final)  # what an earlier killed run of this committee left behind
+        staging = staging_folder(final)
+    except OSError as error:
+        in_our_words(error, final, root)  # a full disk or read-only outputs folder, said plainly
+        raise
     result = RunResult(params.id, q.id, final, renderer, warnings=[str(f) for f in findings])
     parameters = {
         "committee": params.id,
@@ -146,7 +150,7 @@ def run_committee(
             "parameters": {**parameters, **{k: relative(Path(parameters[k]), root) for k in _PATHS}, "output_dir": relative(final, root)},
             "options": {"renderer_requested": renderer, "strict": strict},
             "renderer": result.renderer,
-            "inputs": inputs,
+            **inputs,
             "package": {"name": "reporting", "version": __version__, **git_state(Path(__file__).resolve().parent)},
             "project": git_state(root),
             "libraries": library_versions(),
@@ -157,8 +161,9 @@ def run_committee(
         if missing:
             raise ReportingError(f"The run did not produce {', '.join(missing)}; nothing was published.")
         publish(staging, final)
-    except BaseException:
+    except BaseException as error:
         shutil.rmtree(staging, ignore_errors=True)
+        in_our_words(error, final, root)  # a full disk or read-only outputs folder, said plainly
         raise
     result.timings["total"] = time.perf_counter() - started
     return result
@@ -170,6 +175,9 @@ def _execute(notebook: Path, executed: Path, root: Path, parameters: dict, keep_
     try:
         execute_notebook(notebook, executed, root, parameters, kernel)
     except PapermillExecutionError as error:
+        written = kernel_os_error(error.ename, error.evalue, root)
+        if written is not None:
+            raise written from None  # the notebook could not write an output: run_committee says so plainly
         keep_failed.mkdir(parents=True, exist_ok=True)
         kept = keep_failed / executed.name
         shutil.copyfile(executed, kept)

@@ -22,7 +22,9 @@ _OWN_ANCHOR = re.compile(r"#[A-Za-z][\w\-:.]*")
 _CSS_URL = re.compile(r"url\(\s*['\"]?\s*(?!data:)([^'\")\s]*)", re.IGNORECASE)
 _RESTYLING = re.compile(r"position\s*:\s*(fixed|absolute|sticky)|@import|expression\s*\(|behavior\s*:", re.IGNORECASE)
 _URL_ATTRIBUTES = ("src", "srcset", "poster", "data", "action", "formaction", "background", "xlink:href", "ping", "cite")
-_FORBIDDEN_ELEMENTS = ("iframe", "frame", "object", "embed", "applet", "base", "form", "portal", "link")
+_FORBIDDEN_ELEMENTS = ("iframe", "frame", "object", "embed", "applet", "base", "form", "portal")
+# The other documents a run publishes beside a page: a page may link to them by name (never a path).
+SIBLINGS = ("report.html", "report.pdf", "paper.html", "paper.pdf", "kpis.csv", "kpis.xlsx", "summary.json")
 
 
 def check_html(path: str | Path, scripts_allowed: bool | None = None) -> list[str]:
@@ -47,6 +49,8 @@ def check_html(path: str | Path, scripts_allowed: bool | None = None) -> list[st
         where = f"<{name}>"
         if name in _FORBIDDEN_ELEMENTS:
             problems.append(f"{where} element: a published page embeds, links or submits nothing")
+        if name == "link" and not str(element.get("href", "")).startswith("data:"):
+            problems.append(f"<link href={str(element.get('href'))[:80]!r}>: stylesheets and icons are embedded, never linked")
         if name == "meta" and str(element.get("http-equiv", "")).lower() == "refresh":
             problems.append("<meta http-equiv=refresh>: the page would send the reader elsewhere")
         if name == "script":
@@ -62,11 +66,11 @@ def check_html(path: str | Path, scripts_allowed: bool | None = None) -> list[st
                 problems.append(f"{where} {attribute}={value[:80]!r}: a published page loads nothing from outside itself")
             if attribute.lower() == "style":
                 problems += _style_problems(value, f"{where} style attribute")
-            if "javascript:" in value.lower().replace(" ", ""):
+            if attribute.lower() in (*_URL_ATTRIBUTES, "href") and "javascript:" in value.lower().replace(" ", ""):
                 problems.append(f"{where} {attribute} holds a javascript: URL")
         if name == "a" and element.get("href") is not None:
             href = str(element["href"])
-            if not (_OWN_ANCHOR.fullmatch(href) or safe_url(href) == href):
+            if not (_OWN_ANCHOR.fullmatch(href) or safe_url(href) == href or href in SIBLINGS):
                 problems.append(f"<a href={href[:80]!r}>: links go to the page's own sections or to http, https or mailto addresses")
             if element.get("rel") and "attachment" in element.get("rel"):
                 problems.append(f"<a rel=attachment href={href[:80]!r}>: a PDF would embed the linked file")

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..input_files import Allowed, in_project
+from ..params import check_committee_id
 from ..periods import Quarter
 from .text import FIELDS, find_commentary, load_commentary
 
@@ -26,15 +28,15 @@ class Finding:
         return f"{self.problem}: {self.message}"
 
 
-def _written(path: Path) -> pd.DataFrame:
+def _written(path: Path, allowed: Allowed) -> pd.DataFrame:
     """Every entry in the commentary file, including ones for indicators the committee does not have."""
     if path.suffix == ".ipynb" and path.exists():
         from .notebook import harvest_cells
 
-        cells = harvest_cells(path)
+        cells = harvest_cells(path, allowed)
         ids = pd.DataFrame({"indicator_id": cells["indicator_id"].unique()})
-        return ids.merge(load_commentary(path), on="indicator_id", how="left").fillna("")
-    return load_commentary(path)
+        return ids.merge(load_commentary(path, allowed), on="indicator_id", how="left").fillna("")
+    return load_commentary(path, allowed)
 
 
 def check_commentary(committee: str, quarter: str | Quarter, root: str | Path = ".", kpis: pd.DataFrame | None = None) -> list[Finding]:
@@ -43,11 +45,13 @@ def check_commentary(committee: str, quarter: str | Quarter, root: str | Path = 
 
     root = Path(root)
     q = Quarter.parse(quarter)
+    check_committee_id(committee)
     if kpis is None:
         kpis = commentary_context(committee, q, root).kpis.reset_index(drop=True)
+    allowed = in_project(root)
     path = find_commentary(root, committee, q)
-    written = _written(path).set_index("indicator_id")
-    earlier = load_commentary(find_commentary(root, committee, q.previous())).set_index("indicator_id")
+    written = _written(path, allowed).set_index("indicator_id")
+    earlier = load_commentary(find_commentary(root, committee, q.previous()), allowed).set_index("indicator_id")
     name = path.relative_to(root) if path.is_relative_to(root) else path
 
     findings: list[Finding] = []

@@ -6,15 +6,19 @@ Tags on each text cell: the field (`commentary` or `actions`) and `kpi:<indicato
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from types import SimpleNamespace
 
 import nbformat
 import pandas as pd
 
-from ..errors import DataValidationError, Problem, ReportingError
+from .. import limits
+from ..document import md_text
+from ..errors import InputFileError, Problem, ReportingError
+from ..input_files import Allowed, in_own_project, in_project, read_text
 from ..periods import Quarter
-from .text import FIELDS, empty_commentary, find_commentary, load_commentary
+from .text import FIELDS, commentary_path, empty_commentary, find_commentary, load_commentary
 
 TAG_PREFIX = "kpi:"
 PLACEHOLDERS = {
@@ -41,13 +45,37 @@ def _text(source: str, field: str) -> str:
     return "" if text == PLACEHOLDERS[field] else text
 
 
-def harvest_cells(path: str | Path) -> pd.DataFrame:
-    """Every tagged commentary or actions cell: indicator_id, field, text (ids not checked)."""
+def read_commentary_notebook(path: str | Path, allowed: Allowed | None = None) -> nbformat.NotebookNode:
+    """A commentary notebook, read without running it: inside `allowed` (default: the project it is in),
+    within REPORTING_MAX_NOTEBOOK_MB, UTF-8 JSON in the notebook format. Errors name the file and
+    line, never its contents (nbformat's own messages quote the file, so they are not passed on)."""
     path = Path(path)
+    name = str(path)
+    text = read_text(path, allowed or in_own_project(path), limits.NOTEBOOK, "notebook")
     try:
-        nb = nbformat.read(str(path), as_version=4)
-    except Exception as error:  # nbformat raises several kinds for a damaged file
-        raise DataValidationError([Problem(str(path), None, None, None, f"is not a readable notebook ({error})")]) from None
+        nb = nbformat.convert(nbformat.reader.reads(text), 4)
+        nbformat.validate(nb)
+    except Exception as error:  # nbformat raises several kinds; their messages quote the file
+        damaged = error.__cause__  # for JSON that does not parse: json's own error, which says where
+        if isinstance(damaged, json.JSONDecodeError):
+            raise InputFileError(Problem(
+                name, damaged.lineno, str(damaged.colno), None,
+                f"is not a readable notebook: the JSON it is saved as is damaged here ({damaged.msg}); "
+                "open it in JupyterLab to repair it, or start again with `reporting commentary new --force`",
+                "line",
+            )) from None
+        where = "/".join(str(p) for p in getattr(error, "absolute_path", None) or ())
+        raise InputFileError(Problem(
+            name, None, None, None,
+            "is not a readable notebook: it does not follow the Jupyter notebook format"
+            + (f" (at {where})" if where else "") + "; open it in JupyterLab to repair it",
+        )) from None
+    return nb
+
+
+def harvest_cells(path: str | Path, allowed: Allowed | None = None) -> pd.DataFrame:
+    """Every tagged commentary or actions cell: indicator_id, field, text (ids not checked)."""
+    nb = read_commentary_notebook(path, allowed)
     rows = [
         {"indicator_id": _indicator(cell), "field": _field(cell), "text": _text(cell.source, _field(cell))}
         for cell in nb.cells
@@ -56,9 +84,9 @@ def harvest_cells(path: str | Path) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["indicator_id", "field", "text"])
 
 
-def harvest_notebook(path: str | Path) -> pd.DataFrame:
+def harvest_notebook(path: str | Path, allowed: Allowed | None = None) -> pd.DataFrame:
     """Commentary and actions by indicator id, read from the notebook's tagged cells without running it."""
-    cells = harvest_cells(path)
+    cells = harvest_cells(path, allowed)
     if cells.empty:
         return empty_commentary()
     joined = cells.groupby(["indicator_id", "field"], sort=False)["text"].agg(lambda t: "\n\n".join(x for x in t if x))
@@ -71,11 +99,11 @@ def commentary_context(committee: str, quarter: str | Quarter, root: str | Path 
     """What the commentary notebook shows: the committee's KPIs as at the quarter, with their data."""
     from ..data import load_dataset
     from ..kpis import build_kpis
-    from ..params import load_params
+    from ..params import check_committee_id, load_params
 
     root = Path(root)
-    params = load_params(root / "params" / f"{committee}.yaml")
-    dataset = load_dataset(params.dataset)
+    params = load_params(root / "params" / f"{check_committee_id(committee)}.yaml")
+    dataset = load_dataset(params.dataset, root)
     kpis = build_kpis(dataset, quarter, params.scheme, params.id, params.indicators)
     return SimpleNamespace(params=params, dataset=dataset, kpis=kpis.set_index("indicator_id", drop=False), quarter=Quarter.parse(quarter))
 
@@ -101,7 +129,7 @@ def _intro(params, quarter: Quarter, carried_from: Quarter | None) -> str:
         if carried_from else ""
     )
     return (
-        f"# Commentary: {params.committee_name}, {quarter.label}\n\n"
+        f"# Commentary: {md_text(params.committee_name)}, {quarter.label}\n\n"
         "For each indicator below, read its figures and chart, then write in the two cells under it: "
         "**commentary** (what the figures show and why) and **actions** (what is being done; expected "
         "for Red indicators). Write Markdown: lists, **bold** and links work; HTML is shown as text. "
@@ -116,27 +144,30 @@ def new_commentary_notebook(committee: str, quarter: str | Quarter, root: str | 
     with the previous quarter's text, executed so the figures and charts show in JupyterLab."""
     root = Path(root).resolve()
     q = Quarter.parse(quarter)
-    path = root / "commentary" / committee / f"{q.id}.ipynb"
+    path = commentary_path(root, committee, q)  # checks the committee id: nothing is written for a bad one
     if path.exists() and not force:
         raise ReportingError(f"{path} already exists; edit it, or add --force to start again (its text would be lost).")
+    if not in_project(root).allows(path):
+        raise ReportingError(f"{path} leads outside the project folder {root} (through a symbolic link); nothing was written.")
     context = commentary_context(committee, q, root)
     earlier_path = find_commentary(root, committee, q.previous())
-    earlier = load_commentary(earlier_path).set_index("indicator_id")
+    earlier = load_commentary(earlier_path, in_project(root)).set_index("indicator_id")
     carried_from = q.previous() if earlier_path.exists() else None
 
     cells = [nbformat.v4.new_markdown_cell(_intro(context.params, q, carried_from))]
-    parameters = nbformat.v4.new_code_cell(f'committee = "{committee}"\nquarter = "{q.id}"')
+    # Values from data reach code cells only as Python literals (repr), never pasted in as code.
+    parameters = nbformat.v4.new_code_cell(f"committee = {committee!r}\nquarter = {q.id!r}")
     parameters.metadata["tags"] = ["parameters"]
     setup = nbformat.v4.new_code_cell("import reporting as rp\n\ncontext = rp.commentary_context(committee, quarter)")
     cells += [parameters, setup]
     for kpi in context.kpis.itertuples(index=False):
         tag = f"{TAG_PREFIX}{kpi.indicator_id}"
-        heading = f"## Indicator {kpi.indicator_id}: {kpi.title}\n\nRating: **{kpi.rating}**"
+        heading = f"## Indicator {md_text(kpi.indicator_id)}: {md_text(kpi.title)}\n\nRating: **{md_text(kpi.rating)}**"
         texts = {f: (earlier.loc[kpi.indicator_id, f] if kpi.indicator_id in earlier.index else "") for f in FIELDS}
         if carried_from and any(texts.values()):
             heading += f". _The text below was carried over from {carried_from.label}: update it._"
         cells.append(nbformat.v4.new_markdown_cell(heading, metadata={"tags": ["heading", tag]}))
-        cells.append(nbformat.v4.new_code_cell(f'rp.show_kpi_figures(context, "{kpi.indicator_id}")', metadata={"tags": ["figures", tag]}))
+        cells.append(nbformat.v4.new_code_cell(f"rp.show_kpi_figures(context, {str(kpi.indicator_id)!r})", metadata={"tags": ["figures", tag]}))
         for field in FIELDS:
             text = texts[field] or PLACEHOLDERS[field]
             metadata = {"tags": [field, tag], "reporting": {"indicator_id": kpi.indicator_id, "field": field}}

@@ -9,18 +9,23 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
+from ..document import analyst_markdown
 from ..errors import DataValidationError, Problem
+from ..input_files import Allowed, in_own_project
 from ..periods import Quarter
+from ..yaml_files import mapping_pairs, node_at, not_as_written, read_yaml
 
 FIELDS = ("commentary", "actions")
 SUFFIXES = (".ipynb", ".yaml")  # the commentary notebook is preferred; YAML is accepted too
 
 
 def commentary_path(root: str | Path, committee: str, quarter: str | Quarter, suffix: str = ".ipynb") -> Path:
-    """Where a committee's commentary for a quarter lives: commentary/<committee>/<quarter>.ipynb (or .yaml)."""
-    return Path(root) / "commentary" / committee / f"{Quarter.parse(quarter).id}{suffix}"
+    """Where a committee's commentary for a quarter lives: commentary/<committee>/<quarter>.ipynb (or .yaml).
+    The committee id and quarter are checked first, so the path cannot leave commentary/."""
+    from ..params import check_committee_id
+
+    return Path(root) / "commentary" / check_committee_id(committee) / f"{Quarter.parse(quarter).id}{suffix}"
 
 
 def find_commentary(root: str | Path, committee: str, quarter: str | Quarter) -> Path:
@@ -33,41 +38,53 @@ def find_commentary(root: str | Path, committee: str, quarter: str | Quarter) ->
 
 
 def sanitise(text: str | None) -> str:
-    """Markdown safe to publish: raw HTML (tags, scripts, event attributes) is shown as text, not run."""
-    if text is None or (isinstance(text, float) and pd.isna(text)):
-        return ""
-    # Escaping "<" is enough to stop every tag; Markdown shows "&lt;" as a literal "<".
-    return str(text).replace("<", "&lt;").strip()
+    """Markdown safe to publish: the analysts' subset (paragraphs, emphasis, lists, headings, links to
+    http, https and mailto) kept; raw HTML, attributes, images and other links shown as text."""
+    return analyst_markdown(text)
 
 
 def empty_commentary() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in ("indicator_id", *FIELDS)})
 
 
-def load_commentary(path: str | Path) -> pd.DataFrame:
+def load_commentary(path: str | Path, allowed: Allowed | None = None) -> pd.DataFrame:
     """Commentary and actions by indicator id, from a commentary notebook (by cell tag, without
-    running it) or a YAML file; an empty table when the file does not exist yet."""
+    running it) or a YAML file; an empty table when the file does not exist yet.
+
+    `allowed` is where the file may be, after following links (default: the project it is in);
+    a file elsewhere is refused without being read.
+    """
     path = Path(path)
     empty = empty_commentary()
     if not path.exists():
         return empty
+    allowed = allowed or in_own_project(path)
     if path.suffix == ".ipynb":
         from .notebook import harvest_notebook
 
-        return harvest_notebook(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as error:
-        raise DataValidationError([Problem(str(path), None, None, None, f"is not valid YAML ({error})")]) from None
+        return harvest_notebook(path, allowed)
+    document = read_yaml(path, allowed)
+    raw = document.data if document.data is not None else {}
     if not isinstance(raw, dict):
         raise DataValidationError([Problem(str(path), None, None, None, "expected a mapping from indicator id to commentary and actions")])
     rows, problems = [], []
-    for indicator_id, entry in raw.items():
+    for (key_node, value_node), (indicator_id, entry) in zip(mapping_pairs(document.node), raw.items()):
+        line = key_node.start_mark.line + 1
+        found = not_as_written(key_node, None, "id")
+        if found:
+            problems.append(Problem(str(path), line, None, found.shown, f"this indicator id: {found.expected}", "line"))
+            continue
         if isinstance(entry, str):
-            entry = {"commentary": entry}
+            entry, value_node = {"commentary": entry}, None
         if not isinstance(entry, dict) or set(entry) - set(FIELDS):
             problems.append(Problem(str(path), None, str(indicator_id), None, "expected 'commentary:' and optionally 'actions:' under the indicator id"))
             continue
+        for field in FIELDS:
+            field_node = node_at(value_node, field)
+            found = not_as_written(field_node, field)
+            if found:
+                where = field_node.start_mark.line + 1
+                problems.append(Problem(str(path), where, None, found.shown, f"the {field} for indicator {indicator_id}: {found.expected}", "line"))
         rows.append({"indicator_id": str(indicator_id), **{f: (str(entry[f]).strip() if entry.get(f) else "") for f in FIELDS}})
     if problems:
         raise DataValidationError(problems)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
 from ..errors import DataValidationError, Problem
 from ._problems import problems_from
+from .tables import format_dates, read_table
 
 REQUIRED_COLUMNS = ("indicator_id", "period_end", "value")
 NUMERIC_COLUMNS = (
@@ -18,6 +20,9 @@ TEXT_COLUMNS = ("period_label", "note")
 # Values compared with the percentage range 0..100 for indicators whose unit is percent.
 PERCENT_COLUMNS = ("value", "target", "stat_neighbour_mean", "england_mean", "regional_mean")
 SUFFIXES = (".csv", ".xlsx", ".parquet")
+FULL_DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+YEAR_OR_MONTH = r"[0-9]{4}(?:-[0-9]{1,2})?"
+DATE_EXPECTED = "a date written YYYY-MM-DD, e.g. 2023-12-31"
 
 
 def find_observations(folder: str | Path) -> Path:
@@ -32,48 +37,47 @@ def find_observations(folder: str | Path) -> Path:
     return found[0]
 
 
-def _read_raw(path: Path) -> tuple[pd.DataFrame, int]:
-    """Every cell as text (None when empty) and the offset from frame index to the row a user sees."""
-    if path.suffix == ".csv":
-        # Only an empty cell is missing: "n/a" or "NA" must be reported, not silently dropped.
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig")
-        offset = 2  # the header is row 1
-    elif path.suffix == ".xlsx":
-        try:
-            # As for CSV, only an empty cell is missing: "n/a" typed in a cell must be reported.
-            frame = pd.read_excel(path, sheet_name="observations", dtype=object, keep_default_na=False, na_values=[""])
-        except ValueError as error:
-            raise DataValidationError([Problem(str(path), None, None, None, f"needs a sheet named 'observations' ({error})")]) from None
-        offset = 2
-    else:
-        frame = pd.read_parquet(path)
-        offset = 1
-    frame.columns = [str(c).strip() for c in frame.columns]
-    frame = frame.astype(object).where(frame.notna(), None)
-    text = frame.map(_as_text).astype(object)
-    text = text.where(text.notna(), None)
-    return text, offset
-
-
-def _as_text(value) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.date().isoformat()
-    if hasattr(value, "isoformat") and not isinstance(value, str):
-        return value.isoformat()[:10]
-    if isinstance(value, float) and value.is_integer():
-        return repr(value)
-    text = str(value).strip()
-    return text or None
-
-
 def _is_number(column: pd.Series) -> pd.Series:
-    return column.isna() | pd.to_numeric(column, errors="coerce").notna()
+    """Empty, or text that reads as a number (infinities and NaN included: `_is_finite` refuses those)."""
+    return column.isna() | pd.to_numeric(column, errors="coerce").notna() | _spells_nan(column)
 
 
-def _is_date(column: pd.Series) -> pd.Series:
-    return pd.to_datetime(column, format="ISO8601", errors="coerce").notna()
+def _is_finite(column: pd.Series) -> pd.Series:
+    """Empty, not a number at all (reported by `_is_number`), or a finite number: not inf, -inf, 1e309 or NaN."""
+    numbers = pd.to_numeric(column, errors="coerce")
+    return column.isna() | np.isfinite(numbers) | (numbers.isna() & ~_spells_nan(column))
+
+
+def _spells_nan(column: pd.Series) -> pd.Series:
+    """Text that spells 'not a number' (nan, NaN, -nan), which pandas would silently read as empty."""
+    return column.astype("string").str.lower().isin(("nan", "+nan", "-nan")).fillna(False).astype(bool)
+
+
+def _is_full_date_text(column: pd.Series) -> pd.Series:
+    """Written YYYY-MM-DD: four-digit year, two-digit month and day."""
+    return column.astype("string").str.fullmatch(FULL_DATE).fillna(False).astype(bool)
+
+
+def _is_year_or_month(column: pd.Series) -> pd.Series:
+    """Only a year (2023) or a year and month (2023-12): not a date, and ambiguous about which day."""
+    return column.astype("string").str.fullmatch(YEAR_OR_MONTH).fillna(False).astype(bool)
+
+
+def _as_dates(column: pd.Series) -> pd.Series:
+    """YYYY-MM-DD text as dates; NaT for anything else, including days not in the calendar (2023-02-30)."""
+    return pd.to_datetime(column, format="%Y-%m-%d", errors="coerce")
+
+
+def _date_checks() -> list[pa.Check]:
+    """One check per way a period_end can be wrong, so each cell gets the one explanation that fits."""
+    return [
+        pa.Check(lambda s: ~_is_year_or_month(s), error=(
+            "a full date written YYYY-MM-DD, e.g. 2023-12-31: a year or a month alone is not a date; "
+            "give the last day of the period")),
+        pa.Check(lambda s: _is_year_or_month(s) | _is_full_date_text(s), error=DATE_EXPECTED),
+        pa.Check(lambda s: ~_is_full_date_text(s) | _as_dates(s).notna(), error=(
+            "a date that is in the calendar, written YYYY-MM-DD, e.g. 2023-12-31: this day does not exist")),
+    ]
 
 
 def load_observations(path: str | Path, catalogue: pd.DataFrame) -> pd.DataFrame:
@@ -85,17 +89,20 @@ def load_observations(path: str | Path, catalogue: pd.DataFrame) -> pd.DataFrame
     name = str(path)
     if path.suffix not in SUFFIXES:
         raise DataValidationError([Problem(name, None, None, None, "observations must be .csv, .xlsx (sheet observations) or .parquet")])
-    raw, offset = _read_raw(path)
+    raw, offset = read_table(path)
     known_ids = list(catalogue["id"])
 
     columns = {
         "indicator_id": pa.Column(None, pa.Check.isin(known_ids, error="an indicator id listed in indicators.yaml")),
-        "period_end": pa.Column(None, pa.Check(_is_date, error="a date written YYYY-MM-DD, e.g. 2023-12-31")),
+        "period_end": pa.Column(None, _date_checks()),
     }
     for column in NUMERIC_COLUMNS:
         columns[column] = pa.Column(
             None,
-            pa.Check(_is_number, error="a number; leave the cell empty for a missing value"),
+            [
+                pa.Check(_is_number, error="a number; leave the cell empty for a missing value"),
+                pa.Check(_is_finite, error="a finite number; leave the cell empty for a missing value"),
+            ],
             nullable=True,
             required=column == "value",
         )
@@ -106,7 +113,7 @@ def load_observations(path: str | Path, catalogue: pd.DataFrame) -> pd.DataFrame
 
     when_empty = {
         "indicator_id": "an indicator id listed in indicators.yaml; this cell must not be empty",
-        "period_end": "a date written YYYY-MM-DD, e.g. 2023-12-31; this cell must not be empty",
+        "period_end": f"{DATE_EXPECTED}; this cell must not be empty",
     }
     problems: list[Problem] = []
     try:
@@ -119,22 +126,23 @@ def load_observations(path: str | Path, catalogue: pd.DataFrame) -> pd.DataFrame
         problems += _check_typed(typed, catalogue, name, row_of)
     if problems:
         raise DataValidationError(sorted(problems, key=lambda p: (p.row or 0, p.column or "")))
-    return _typed(raw)
+    return typed.reset_index(drop=True)
 
 
 def _typed(raw: pd.DataFrame) -> pd.DataFrame:
     """Parsed columns: dates as Timestamps, numbers as floats, text as strings, all contract columns present."""
     typed = raw.copy()
     typed["indicator_id"] = typed["indicator_id"].astype("string").astype(object)
-    typed["period_end"] = pd.to_datetime(typed["period_end"], format="ISO8601", errors="coerce").dt.normalize()
+    typed["period_end"] = _as_dates(typed["period_end"]).dt.normalize()
     for column in NUMERIC_COLUMNS:
         typed[column] = pd.to_numeric(typed[column], errors="coerce") if column in typed else float("nan")
-        typed[column] = typed[column].astype(float)
+        # Refused by validation, but never let an infinity through to the percent check or a chart.
+        typed[column] = typed[column].astype(float).where(lambda s: np.isfinite(s))
     for column in TEXT_COLUMNS:
         if column not in typed:
             typed[column] = None
     missing_label = typed["period_label"].isna() & typed["period_end"].notna()
-    typed.loc[missing_label, "period_label"] = typed.loc[missing_label, "period_end"].dt.strftime("%b %Y")
+    typed.loc[missing_label, "period_label"] = format_dates(typed.loc[missing_label, "period_end"], "%b %Y")
     return typed
 
 

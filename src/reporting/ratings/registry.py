@@ -136,6 +136,16 @@ def scheme_config(options: dict | str | None, source: str = "params") -> SchemeC
             f"{source}, key scheme.labels.{unknown_labels[0]}: not a rating of the {scheme.name} scheme; "
             f"its ratings are {', '.join(scheme.labels)}."
         )
+    words = {rating: rating for rating in (*scheme.labels, *STATUS_LABELS.values(), NOT_RATED)}
+    words.update({str(k): str(v).strip() for k, v in renames.items()})
+    seen: dict[str, str] = {}
+    for rating, word in words.items():
+        if word.casefold() in seen:
+            raise SchemeError(
+                f"{source}, key scheme.labels.{rating}: {word!r} is already the word for {seen[word.casefold()]}; "
+                "each rating needs a word of its own, or counts and keys would merge them."
+            )
+        seen[word.casefold()] = rating
     fields = {f.name for f in dataclasses.fields(scheme.settings)}
     unknown = sorted(set(options) - fields)
     if unknown:
