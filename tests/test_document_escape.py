@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
 import subprocess
 
 import pytest
@@ -166,11 +165,11 @@ def test_invisible_control_and_direction_characters_are_removed():
     assert html.unescape(paragraph_text(md_text("Total\u202e 5"))) == "Total 5"
 
 
-@pytest.mark.skipif(shutil.which("pandoc") is None and shutil.which("quarto") is None, reason="pandoc (or Quarto's) is not installed")
+@pytest.mark.quarto
 @pytest.mark.parametrize("text", ["Lead [a](/etc/passwd){rel=attachment} ![i](/x.png) $x$ @cite {{< env HOME >}} \\input{x} <b>b</b> Tail"])
-def test_pandoc_reads_escaped_text_as_the_same_text(text):
+def test_pandoc_reads_escaped_text_as_the_same_text(text, quarto_command):
     """Quarto's pandoc reads the escaped text as plain text too: one paragraph of Str and Space."""
-    command = [shutil.which("pandoc")] if shutil.which("pandoc") else [shutil.which("quarto"), "pandoc"]
+    command = [quarto_command, "pandoc"]
     done = subprocess.run([*command, "-f", "markdown", "-t", "plain", "--wrap=none"], input=md_text(text), capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == text

@@ -320,18 +320,16 @@ def test_a_css_breaking_council_name_cannot_hide_the_report(formula_attack):
 
 
 @pytest.mark.quarto
-def test_quarto_renders_the_attack_as_text_and_fetches_nothing(markdown_attack, tmp_path):
+def test_quarto_renders_the_attack_as_text_and_fetches_nothing(markdown_attack, tmp_path, quarto_command):
     """Quarto reads the same executed notebook: its HTML must be as safe, and its shortcodes inert."""
-    from reporting.render.quarto import quarto_available, quarto_config
+    from reporting.render.quarto import quarto_config
 
-    if not quarto_available():
-        pytest.skip("Quarto is not installed here (no `quarto` on PATH)")
     folder = tmp_path / "quarto"
     folder.mkdir()
     shutil.copy(markdown_attack["folder"] / "report.ipynb", folder / "report.ipynb")
     (folder / "_quarto.yml").write_text(quarto_config("header"), encoding="utf-8")
     with payloads.request_logger() as (port, requests):
-        done = subprocess.run(["quarto", "render", "report.ipynb", "--to", "html"], cwd=folder, capture_output=True, text=True)
+        done = subprocess.run([quarto_command, "render", "report.ipynb", "--to", "html"], cwd=folder, capture_output=True, text=True)
         assert done.returncode == 0, done.stderr[-2000:]
         assert requests == []
     page = folder / "report.html"
