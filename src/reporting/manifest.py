@@ -386,13 +386,18 @@ def _check_outputs(result: Verification, listed: dict[str, str], folder: Path) -
 
 
 def _check_output(result: Verification, name: str, path: Path, expected: str) -> None:
+    _compare(result, "outputs", name, path, expected)
+
+
+def _compare(result: Verification, kind: str, name: str, path: Path, expected: str) -> None:
+    """Hash one output or input and record it under `kind` as matched, changed or not checked."""
     digest, why = _digest(path)
     if why:
-        result.outputs_not_checked.append(f"{name} ({why})")
+        getattr(result, f"{kind}_not_checked").append(f"{name} ({why})")
     elif digest == expected.lower():
-        result.outputs_matched += 1
+        setattr(result, f"{kind}_matched", getattr(result, f"{kind}_matched") + 1)
     else:
-        result.outputs_changed.append(name)
+        getattr(result, f"{kind}_changed").append(name)
 
 
 def _not_plain(path: Path) -> str:
@@ -427,13 +432,7 @@ def _check_inputs(result: Verification, record: dict, root: Path) -> None:
 
 
 def _check_input(result: Verification, name: str, path: Path, expected: str) -> None:
-    digest, why = _digest(path)
-    if why:
-        result.inputs_not_checked.append(f"{name} ({why})")
-    elif digest == expected.lower():
-        result.inputs_matched += 1
-    else:
-        result.inputs_changed.append(name)
+    _compare(result, "inputs", name, path, expected)
 
 
 def _refusal(name: str, root: Path) -> str | None:
