@@ -20,6 +20,7 @@ from .commentary import (
     show_kpi_figures,
 )
 from .data import Dataset, load_catalogue, load_dataset, load_observations
+from .document.blocks import Block, Chart
 from .errors import (
     DataValidationError,
     InputFileError,
@@ -49,7 +50,7 @@ from .layout import (
 )
 from .spc import SPCSettings, assurance, spc_summary, xmr
 from .trend import linear_trend
-from .params import CommitteeParams, PaperSettings, check_committee_id, committee_ids, load_params
+from .params import CommitteeParams, PaperSettings, check_committee_id, committee_ids, load_params, project_folder
 from .periods import Quarter, as_at, history, produced_on
 from .ratings import available_schemes, change_in_performance, get_scheme, rate, register_scheme, scheme_config
 from .paper import (
@@ -84,6 +85,7 @@ _LAZY = {
         name: ".charts"
         for name in ("figure_png", "kpi_alt_text", "kpi_chart", "kpi_chart_table", "rating_alt_text", "rating_chart", "use_report_style")
     },
+    "show": ".display",
     "show_chart": ".display",
     "show_markdown": ".display",
     "write_kpis_xlsx": ".spreadsheet",  # gptables: loaded when kpis.xlsx is written
@@ -108,6 +110,8 @@ def __dir__():
     return sorted(__all__)
 
 __all__ = [
+    "Block",
+    "Chart",
     "CommentaryError",
     "CommitteeParams",
     "DataValidationError",
@@ -174,6 +178,7 @@ __all__ = [
     "not_updated_section",
     "paper_title_block",
     "produced_on",
+    "project_folder",
     "rate",
     "rating_alt_text",
     "rating_chart",
@@ -186,6 +191,7 @@ __all__ = [
     "run_many",
     "sanitise",
     "scheme_config",
+    "show",
     "show_chart",
     "show_kpi_figures",
     "show_markdown",

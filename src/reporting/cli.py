@@ -63,7 +63,8 @@ def _parser() -> argparse.ArgumentParser:
     steps = commentary.add_subparsers(dest="step", required=True)
     new = steps.add_parser("new", help="create the commentary notebook for a committee and quarter")
     check = steps.add_parser("check", help="list missing, carried-over and misplaced commentary")
-    for step in (new, check):
+    refresh = steps.add_parser("refresh", help="run a commentary notebook's figure cells again (after git stripped them); its text is untouched")
+    for step in (new, check, refresh):
         step.add_argument("--committee", required=True, type=_committee, help="committee id (its params/<id>.yaml)")
         step.add_argument("--quarter", required=True, type=_quarter, help="quarter id such as 2023-24-Q4")
         step.add_argument("--project", default=".", type=Path, help="the project folder")
@@ -96,6 +97,12 @@ def main(argv: list[str] | None = None) -> int:
 def _commentary(args) -> int:
     from .commentary import check_commentary, new_commentary_notebook
 
+    if args.step == "refresh":
+        from .commentary.notebook import refresh_commentary_notebook
+
+        path = refresh_commentary_notebook(args.committee, args.quarter, args.project)
+        print(f"Refreshed the figures and charts in {path}; its commentary and actions are as they were.")
+        return 0
     if args.step == "new":
         path = new_commentary_notebook(args.committee, args.quarter, args.project, force=args.force)
         print(f"Created {path}. Open it in JupyterLab, write the commentary and actions, then run "

@@ -1,26 +1,29 @@
-"""Notebook outputs that survive both renderers: Markdown, and PNG charts carrying their alt text."""
+"""Showing blocks in a notebook: each output carries Markdown, HTML and, for charts, a PNG with its alt text.
+
+See `reporting.document.blocks` for which reader (JupyterLab, Quarto, the built-in renderer) takes which.
+"""
 
 from __future__ import annotations
 
-import base64
-
 from IPython.display import display
+
+from .document.blocks import Block, Chart
+
+
+def show(*blocks) -> None:
+    """Display blocks (or Markdown strings the workbook built) one after the other; empty ones leave no output."""
+    for block in blocks:
+        if isinstance(block, Chart):
+            display(block)
+        elif str(block).strip():
+            display(block if isinstance(block, Block) else Block(block))
 
 
 def show_markdown(text: str) -> None:
-    """Display Markdown as a notebook output (Quarto and the built-in renderer both read it)."""
-    display({"text/markdown": text, "text/plain": text}, raw=True)
+    """Display Markdown the workbook built (a block's text) as a notebook output."""
+    show(text)
 
 
 def show_chart(png: bytes, alt: str, table: dict | None = None) -> None:
-    """Display a PNG chart whose alt text travels with it in the output's metadata and plain text.
-
-    `table` (from `kpi_chart_table`: title, caption, columns, rows) is the figures plotted; it
-    travels in the metadata too, and the built-in renderer shows it beside the chart, collapsed.
-    """
-    metadata = {"alt": alt} if table is None else {"alt": alt, "table": table}
-    display(
-        {"image/png": base64.b64encode(png).decode("ascii"), "text/plain": alt},
-        metadata={"image/png": metadata},
-        raw=True,
-    )
+    """Display a PNG chart whose alt text and data table travel with it (see `Chart`)."""
+    display(Chart(png, alt, table))

@@ -13,6 +13,7 @@ from datetime import date
 import pandas as pd
 
 from .document import Markdown, analyst_markdown, attribute_text, html_id, md, md_link, md_text
+from .document.blocks import Block, block
 from .formatting import DIRECTION_TEXT, format_value, rating_badge
 from .params import CommitteeParams
 from .periods import Quarter
@@ -54,7 +55,8 @@ def nest_headings(markdown: str, under: int) -> str:
     return analyst_markdown(markdown, heading_under=under)
 
 
-def title_block(params: CommitteeParams, quarter: str | Quarter, produced_on: date | str) -> str:
+@block("title")
+def title_block(params: CommitteeParams, quarter: str | Quarter, produced_on: date | str) -> Block:
     q = Quarter.parse(quarter)
     produced = produced_on if isinstance(produced_on, str) else f"{produced_on:%d %B %Y}"
     lines = [
@@ -71,7 +73,8 @@ def title_block(params: CommitteeParams, quarter: str | Quarter, produced_on: da
     return "\n".join(lines)
 
 
-def rating_key(scheme: SchemeConfig, kpis: pd.DataFrame) -> str:
+@block("key")
+def rating_key(scheme: SchemeConfig, kpis: pd.DataFrame) -> Block:
     """The key to the ratings in force, with the status ratings that appear in this report."""
     rows = scheme.key_rows(set(kpis["rating"].astype(str)))
     body = [[rating_badge(scheme.label(label), css_of=label), meaning] for label, meaning in rows]
@@ -81,7 +84,8 @@ def rating_key(scheme: SchemeConfig, kpis: pd.DataFrame) -> str:
     )
 
 
-def index_table(kpis: pd.DataFrame) -> str:
+@block("table")
+def index_table(kpis: pd.DataFrame) -> Block:
     """Every KPI in report order with its figures, rating and change, linked to its card."""
     rows = []
     for kpi in kpis.itertuples(index=False):
@@ -101,7 +105,8 @@ def index_table(kpis: pd.DataFrame) -> str:
     return "## Index of indicators {#index}\n\n" + table(header, rows, "Index of indicators")
 
 
-def summary_table(counts: pd.DataFrame) -> str:
+@block("table")
+def summary_table(counts: pd.DataFrame) -> Block:
     """How many KPIs have each rating, with percentages; every rating in the scheme is listed."""
     # Every rating of the key is listed, "–" for none (as committee papers do); "Not rated" only when used.
     shown = counts[(counts["rating"] != NOT_RATED) | (counts["count"] > 0)]
@@ -171,7 +176,8 @@ def judgement_row(kpi: pd.Series) -> str:
     return table(header, [[judgement(kpi[c]) for c in JUDGEMENT_COLUMNS]], caption)
 
 
-def judgement_table(kpis: pd.DataFrame, region: str = "Regional") -> str:
+@block("table")
+def judgement_table(kpis: pd.DataFrame, region: str = "Regional") -> Block:
     """Durham's data table: D, T, C, G and the figures, one row per KPI; empty for other schemes."""
     if not all(c in kpis for c in JUDGEMENT_COLUMNS):
         return ""
@@ -206,7 +212,8 @@ def judgement_table(kpis: pd.DataFrame, region: str = "Regional") -> str:
 FIGURE_HEADERS = {"direction": "Direction for improve\u00adment", "change": "Change in perform\u00adance"}
 
 
-def kpi_card(kpi: pd.Series) -> str:
+@block("card")
+def kpi_card(kpi: pd.Series) -> Block:
     """The card for one KPI: heading, figures, description and sources (the chart and commentary follow)."""
     fmt = lambda v: format_value(v, kpi["unit"], kpi["decimals"])  # noqa: E731
     current_label = kpi["period_label"] if pd.notna(kpi["period_label"]) else "no data"
@@ -258,7 +265,8 @@ def kpi_card(kpi: pd.Series) -> str:
     return "\n".join(parts + ([""] + details if details else []))
 
 
-def commentary_block(kpi: pd.Series) -> str:
+@block("commentary")
+def commentary_block(kpi: pd.Series) -> Block:
     """Commentary and actions, as the analyst wrote them (sanitised); says so when they are missing."""
     commentary = analyst_markdown(kpi.get("commentary"), heading_under=3) or "_No commentary has been provided for this quarter._"
     actions = analyst_markdown(kpi.get("actions"), heading_under=3)
@@ -325,7 +333,8 @@ def spc_badges(variation, side, assurance) -> str:
     return Markdown(f"{variation_badge(variation, side, short=True)} {assurance_badge(assurance, short=True)}")
 
 
-def spc_key(settings: SPCSettings | None = None) -> str:
+@block("key")
+def spc_key(settings: SPCSettings | None = None) -> Block:
     """The key to variation and assurance, with how the limits are drawn and when they are not."""
     settings = settings or SPCSettings()
     rows = [[variation_badge(v, "high"), VARIATION_MEANING[v]] for v in (COMMON, IMPROVING, CONCERNING, NEITHER)]

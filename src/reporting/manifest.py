@@ -74,6 +74,19 @@ def input_files(params, notebooks: dict[str, Path], commentary: Path) -> list[Pa
     return [Path(f).resolve() for f in files]
 
 
+def input_sha256(path: Path) -> str:
+    """An input's SHA-256: of its bytes, except a commentary notebook's, which is of the text a run
+    harvests from it, so stripping its outputs (as git does) or rerunning it for its figures is no change."""
+    path = Path(path)
+    if path.suffix == ".ipynb" and path.parent.parent.name == "commentary":
+        from .commentary.notebook import harvest_notebook
+
+        harvested = harvest_notebook(path).to_dict(orient="records")
+        text = json.dumps(harvested, sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return sha256(path)
+
+
 def hash_inputs(files: list[Path], root: Path) -> dict[str, dict[str, str]]:
     """The manifest's `inputs` (paths relative to the project) and `inputs_outside_project` (absolute paths).
 
@@ -84,7 +97,7 @@ def hash_inputs(files: list[Path], root: Path) -> dict[str, dict[str, str]]:
     inside, outside = {}, {}
     for f in files:
         name = relative(f, root)
-        (outside if Path(name).is_absolute() else inside)[name] = sha256(f)
+        (outside if Path(name).is_absolute() else inside)[name] = input_sha256(f)
     return {"inputs": inside, OUTSIDE: outside}
 
 
@@ -391,7 +404,7 @@ def _check_output(result: Verification, name: str, path: Path, expected: str) ->
 
 def _compare(result: Verification, kind: str, name: str, path: Path, expected: str) -> None:
     """Hash one output or input and record it under `kind` as matched, changed or not checked."""
-    digest, why = _digest(path)
+    digest, why = _digest(path, input_sha256 if kind == "inputs" else sha256)
     if why:
         getattr(result, f"{kind}_not_checked").append(f"{name} ({why})")
     elif digest == expected.lower():
@@ -404,12 +417,14 @@ def _not_plain(path: Path) -> str:
     return "a symbolic link; a run publishes plain files only" if path.is_symlink() else "not a file"
 
 
-def _digest(path: Path) -> tuple[str | None, str | None]:
-    """The file's SHA-256, or None and why it could not be read."""
+def _digest(path: Path, digest=sha256) -> tuple[str | None, str | None]:
+    """The file's SHA-256 (by `digest`), or None and why it could not be read."""
     try:
-        return sha256(path), None
+        return digest(path), None
     except OSError as error:
         return None, f"could not be read: {error.strerror}"
+    except ReportingError as error:  # a commentary notebook that no longer reads
+        return None, f"could not be read: {str(error).splitlines()[-1].strip(' -')}"
 
 
 def _check_inputs(result: Verification, record: dict, root: Path) -> None:

@@ -7,6 +7,7 @@ from datetime import date
 import pandas as pd
 
 from .document import attribute_text, md_text
+from .document.blocks import Block, block
 from .layout import nest_headings, rating_key, summary_table, table
 from .params import CommitteeParams
 from .periods import Quarter
@@ -21,7 +22,8 @@ def _name(row) -> str:
     return f"Indicator {md_text(row.indicator_id)}: {md_text(row.title)}"
 
 
-def paper_title_block(params: CommitteeParams, quarter: str | Quarter, produced_on: date) -> str:
+@block("title")
+def paper_title_block(params: CommitteeParams, quarter: str | Quarter, produced_on: date) -> Block:
     """The paper's heading and the table committee papers open with."""
     q = Quarter.parse(quarter)
     paper = params.paper
@@ -43,12 +45,14 @@ def paper_title_block(params: CommitteeParams, quarter: str | Quarter, produced_
     )
 
 
-def background_section(params: CommitteeParams) -> str:
+@block("section")
+def background_section(params: CommitteeParams) -> Block:
     text = nest_headings(params.paper.background, 2)
     return f"## Background {{#background}}\n\n{text}" if text else ""
 
 
-def key_section(params: CommitteeParams, kpis: pd.DataFrame) -> str:
+@block("key")
+def key_section(params: CommitteeParams, kpis: pd.DataFrame) -> Block:
     """The council's own wording of the key when params give one, else the key of the scheme in force."""
     own = nest_headings(params.paper.rating_key, 2)
     if own:
@@ -56,7 +60,8 @@ def key_section(params: CommitteeParams, kpis: pd.DataFrame) -> str:
     return rating_key(params.scheme, kpis)
 
 
-def counts_section(counts: pd.DataFrame, left_out: int = 0) -> str:
+@block("table")
+def counts_section(counts: pd.DataFrame, left_out: int = 0) -> Block:
     text = summary_table(counts).replace("## Summary of ratings {#summary}", "## Current performance {#summary}", 1)
     if left_out:
         text += (
@@ -66,7 +71,8 @@ def counts_section(counts: pd.DataFrame, left_out: int = 0) -> str:
     return text
 
 
-def not_updated_section(stale: pd.DataFrame) -> str:
+@block("section")
+def not_updated_section(stale: pd.DataFrame) -> Block:
     if stale.empty:
         return "## Not updated this quarter {#not-updated}\n\nEvery indicator has a new figure this quarter."
     lines = [f"## Not updated this quarter {{#not-updated}}\n\n{_indicators(len(stale))} did not have a new figure this quarter:"]
@@ -76,7 +82,8 @@ def not_updated_section(stale: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def examples_section(chosen: pd.DataFrame, total: int, label: str, anchor: str) -> str:
+@block("section")
+def examples_section(chosen: pd.DataFrame, total: int, label: str, anchor: str) -> Block:
     """Examples of one group of ratings, each with its commentary."""
     label = md_text(label)
     heading = f"## {label} indicators {{#{attribute_text(anchor).replace(' ', '-')}}}\n\n"
@@ -92,7 +99,8 @@ def examples_section(chosen: pd.DataFrame, total: int, label: str, anchor: str) 
     return "\n\n".join(parts)
 
 
-def movements_section(moved: pd.DataFrame, previous: Quarter) -> str:
+@block("section")
+def movements_section(moved: pd.DataFrame, previous: Quarter) -> Block:
     """How ratings moved since the previous quarter: improvements, declines, unchanged, changed and new."""
     counts = movement_counts(moved)
     lines = [f"## Changes since {previous.label} {{#movements}}", ""]
@@ -131,7 +139,8 @@ def movements_section(moved: pd.DataFrame, previous: Quarter) -> str:
     return "\n".join(lines)
 
 
-def spc_disagreements_section(disagreements: pd.DataFrame, total: int) -> str:
+@block("section")
+def spc_disagreements_section(disagreements: pd.DataFrame, total: int) -> Block:
     """The indicators whose rating and statistical process control view tell different stories, one sentence each."""
     heading = "## Where the rating and SPC disagree {#spc-disagreements}\n\n"
     intro = (

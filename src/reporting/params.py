@@ -81,6 +81,26 @@ def check_committee_id(committee, source: str | None = None) -> str:
     raise ParamsError(f"The committee id {committee!r} is not allowed: {COMMITTEE_ID_RULE}.")
 
 
+PROJECT_VARIABLE = "REPORTING_PROJECT"
+
+
+def project_folder(start: str | Path | None = None) -> Path:
+    """The project a notebook works in, wherever it was started (JupyterLab in notebooks/, nbconvert,
+    VS Code, papermill): the folder in REPORTING_PROJECT when set, else the nearest folder at or
+    above `start` (default: the working folder) that holds params/ and notebooks/."""
+    configured = os.environ.get(PROJECT_VARIABLE)
+    if configured:
+        return Path(configured).resolve()
+    here = Path(start or os.getcwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "params").is_dir() and (folder / "notebooks").is_dir():
+            return folder
+    raise ParamsError(
+        f"No project folder (one holding params/ and notebooks/) at or above {here}. Open the notebook from "
+        f"inside the project, or set the environment variable {PROJECT_VARIABLE} to the project folder."
+    )
+
+
 def project_root(params_file: Path) -> Path:
     """The folder that holds params/: relative paths in a params file start there. Found from the
     path as named, so a params file that is a link elsewhere does not move the project."""

@@ -95,13 +95,14 @@ def harvest_notebook(path: str | Path, allowed: Allowed | None = None) -> pd.Dat
     return table[["indicator_id", *FIELDS]]
 
 
-def commentary_context(committee: str, quarter: str | Quarter, root: str | Path = ".") -> SimpleNamespace:
-    """What the commentary notebook shows: the committee's KPIs as at the quarter, with their data."""
+def commentary_context(committee: str, quarter: str | Quarter, root: str | Path | None = None) -> SimpleNamespace:
+    """What the commentary notebook shows: the committee's KPIs as at the quarter, with their data.
+    `root` defaults to the project the notebook is in, wherever it was started."""
     from ..data import load_dataset
     from ..kpis import build_kpis
-    from ..params import check_committee_id, load_params
+    from ..params import check_committee_id, load_params, project_folder
 
-    root = Path(root)
+    root = Path(root) if root is not None else project_folder()
     params = load_params(root / "params" / f"{check_committee_id(committee)}.yaml")
     dataset = load_dataset(params.dataset, root)
     kpis = build_kpis(dataset, quarter, params.scheme, params.id, params.indicators)
@@ -184,4 +185,25 @@ def new_commentary_notebook(committee: str, quarter: str | Quarter, root: str | 
 
         # Its parameter cell already names the committee and quarter: nothing to inject.
         execute_notebook(path, path, root, {})
+    return path
+
+
+def refresh_commentary_notebook(committee: str, quarter: str | Quarter, root: str | Path = ".") -> Path:
+    """Bring back a commentary notebook's figures and charts (git strips them on commit) without
+    touching its text: only its code cells run again; the commentary and actions cells are left
+    as they are, and the harvested text is checked to be the same before and after."""
+    from ..execute import execute_notebook
+    from ..params import check_committee_id
+
+    root = Path(root).resolve()
+    path = commentary_path(root, check_committee_id(committee), Quarter.parse(quarter))
+    if not path.is_file():
+        raise ReportingError(
+            f"{path} does not exist: create it with `reporting commentary new --committee {committee} --quarter {quarter}`."
+        )
+    before = harvest_notebook(path, in_project(root))
+    execute_notebook(path, path, root, {})
+    after = harvest_notebook(path, in_project(root))
+    if not before.equals(after):  # never expected: running code cells does not change Markdown cells
+        raise ReportingError(f"Refreshing {path} changed its commentary; restore it from git and report this as a bug.")
     return path

@@ -7,10 +7,13 @@ from pathlib import Path
 import nbformat
 from nbconvert import HTMLExporter
 
+from traitlets.config import Config
+
 from ..document import css_string
+from ..document.blocks import chart_data_html
+from ..document.markdown_html import markdown_to_html, notebook_sections
 from ..errors import RenderError
 from ..periods import source_date_epoch
-from .markdown import markdown_to_html, notebook_sections
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -23,12 +26,21 @@ class ReportExporter(HTMLExporter):
         kwargs.setdefault("template_name", "report")
         super().__init__(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True, **kwargs)
 
+    @property
+    def default_config(self):
+        """Blocks offer text/html too (for notebook readers); this renderer reads their Markdown and
+        PNG instead, through its own Markdown reader, so no HTML output reaches the page as it is."""
+        config = super().default_config.copy()
+        config.merge(Config({"NbConvertBase": {"display_data_priority": ["text/markdown", "image/png", "text/plain"]}}))
+        return config
+
     def default_filters(self):
         """nbconvert's filters, with our Markdown parser in place of its markdown2html, and the page's sections."""
         for name, function in super().default_filters():
             yield (name, markdown_to_html if name == "markdown2html" else function)
         yield ("report_sections", notebook_sections)  # the contents navigation in the page header
         yield ("css_string", css_string)  # text from params inside the stylesheet (the running header)
+        yield ("chart_data_html", chart_data_html)  # a chart's figures, as a table beside it
 
 
 def report_metadata(nb: nbformat.NotebookNode) -> dict:

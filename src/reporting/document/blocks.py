@@ -1,0 +1,136 @@
+"""The blocks a report and a paper are made of, each rendering itself for every reader of the notebook.
+
+A block is one part of a document (a title block, a key, a table, a KPI card, a commentary, a
+chart). Displayed in a notebook, it leaves one output carrying several MIME types, and each reader
+takes the one it renders best:
+
+| reader                          | reads          | why                                                      |
+|---------------------------------|----------------|----------------------------------------------------------|
+| JupyterLab (and VS Code)        | `text/html`    | its Markdown renderer knows no pandoc attributes, so     |
+|                                 |                | badges, ids and captions would show as `{.rating}` text  |
+| Quarto, to HTML                 | `text/html`    | Quarto prefers HTML for HTML output; it is the same HTML |
+| Quarto, to Typst (PDF)          | `text/markdown`| pandoc reads the strict Markdown subset into Typst       |
+| the built-in renderer           | `text/markdown`| rendered by the same reader that made the `text/html`,   |
+|                                 | and `image/png`| so the page is identical, and an HTML output that did    |
+|                                 |                | not come from a block can never reach a published page   |
+
+The Markdown is the source: every piece of text in it was escaped by `reporting.document.escape`
+or reduced to the analysts' subset by `analyst_markdown` when the block was built, so there is one
+place where text is made safe. The HTML is that Markdown read by `markdown_to_html` (which keeps
+only the attributes the workbook writes), with the badges' colours written inline so that a
+notebook, which has no report stylesheet, shows them as the report does.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+
+from .escape import html_text
+from .markdown_html import markdown_to_html
+
+# The report stylesheet's badge colours, inline for readers without it (JupyterLab, VS Code).
+BADGE_STYLE = {
+    "rating-red": "background:#d4351c;color:#fff",
+    "rating-amber": "background:#ffbf47;color:#0b0c0c",
+    "rating-green": "background:#00703c;color:#fff",
+    "rating-blue": "background:#1d70b8;color:#fff",
+    "rating-status": "background:#fff;color:#0b0c0c;border-color:#505a5f",
+    "spc-neither": "background:#4c2c92;color:#fff",
+}
+_BADGE = re.compile(r'<span class="rating ([a-z-]+)">')
+_BADGE_BASE = "display:inline-block;padding:0 .45em;border-radius:.2em;font-weight:bold;border:1px solid transparent;white-space:nowrap"
+
+
+def notebook_html(markdown: str) -> str:
+    """A block's Markdown as HTML for notebook readers: the report's own reader, badges coloured inline."""
+    def badge(match: re.Match) -> str:
+        colours = BADGE_STYLE.get(match[1], BADGE_STYLE["rating-status"])
+        return f'<span class="rating {match[1]}" style="{_BADGE_BASE};{colours}">'
+
+    return f'<div class="reporting-block">\n{_BADGE.sub(badge, markdown_to_html(markdown))}</div>'
+
+
+class Block(str):
+    """One part of a document, as Markdown in the strict subset, with its `kind` (title, key, table, card, ...).
+
+    A Block is the Markdown string itself, so it can be compared, searched and joined like one;
+    displayed in a notebook it offers `text/markdown`, `text/html` and `text/plain` (see above).
+    """
+
+    kind: str
+
+    def __new__(cls, markdown: str = "", kind: str = "text") -> "Block":
+        block = super().__new__(cls, markdown)
+        block.kind = kind
+        return block
+
+    @property
+    def html(self) -> str:
+        return notebook_html(self)
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        if not self.strip():
+            return {"text/plain": ""}
+        return {"text/markdown": str(self), "text/html": self.html, "text/plain": str(self)}
+
+
+class Chart:
+    """A chart: its PNG, its alt text, and the table of the figures it plots.
+
+    Displayed, it offers `image/png` with the alt text and table in the output's metadata (the
+    built-in renderer and Quarto's Typst read these), and `text/html` with the image, its alt text
+    and the data table (JupyterLab and Quarto's HTML read this).
+    """
+
+    kind = "chart"
+
+    def __init__(self, png: bytes, alt: str, table: dict | None = None):
+        self.png, self.alt, self.table = png, alt, table
+
+    @property
+    def html(self) -> str:
+        encoded = base64.b64encode(self.png).decode("ascii")
+        image = f'<figure class="chart"><img src="data:image/png;base64,{encoded}" alt="{html_text(self.alt)}"></figure>'
+        return image + (chart_data_html(self.table) if self.table else "")
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        metadata = {"alt": self.alt} if self.table is None else {"alt": self.alt, "table": self.table}
+        data = {"image/png": base64.b64encode(self.png).decode("ascii"), "text/html": self.html, "text/plain": self.alt}
+        return data, {"image/png": metadata}
+
+
+def chart_data_html(table: dict) -> str:
+    """The figures a chart plots, as a collapsed table beside it, for readers who cannot see the chart.
+
+    More than WIDE_TABLE_COLUMNS columns scroll sideways in a focusable region, as report tables do.
+    """
+    from .markdown_html import WIDE_TABLE_COLUMNS
+
+    caption = html_text(table.get("caption", ""))
+    wrap = (f'<div class="table-scroll" role="region" tabindex="0" aria-label="{caption}">'
+            if len(table.get("columns", [])) > WIDE_TABLE_COLUMNS else '<div class="table-wrap">')
+    head = "".join(f'<th scope="col">{html_text(c)}</th>' for c in table.get("columns", []))
+    rows = "\n".join(
+        "<tr>" + f'<th scope="row">{html_text(row[0])}</th>' + "".join(f"<td>{html_text(c)}</td>" for c in row[1:]) + "</tr>"
+        for row in table.get("rows", [])
+    )
+    return (
+        f'\n<details class="chart-data">\n<summary>Chart data: {html_text(table.get("title", ""))}</summary>\n{wrap}\n'
+        f"<table>\n<caption>{caption}</caption>\n<thead>\n<tr>{head}</tr>\n</thead>\n<tbody>\n{rows}\n</tbody>\n</table>\n"
+        "</div>\n</details>"
+    )
+
+
+def block(kind: str):
+    """Make a function that writes a part of a document in Markdown return it as a Block of `kind`."""
+    import functools
+
+    def wrap(function):
+        @functools.wraps(function)
+        def built(*args, **kwargs) -> Block:
+            return Block(function(*args, **kwargs), kind)
+
+        return built
+
+    return wrap
