@@ -39,6 +39,7 @@ BADGE_STYLE = {
     "spc-neither": "background:#4c2c92;color:#fff",
 }
 _BADGE = re.compile(r'<span class="rating ([a-z-]+)">')
+_CELL = re.compile(r"<(td|th)((?: scope=\"(?:col|row)\")?)>")
 _BADGE_BASE = "display:inline-block;padding:0 .45em;border-radius:.2em;font-weight:bold;border:1px solid transparent;white-space:nowrap"
 
 
@@ -48,7 +49,10 @@ def notebook_html(markdown: str) -> str:
         colours = BADGE_STYLE.get(match[1], BADGE_STYLE["rating-status"])
         return f'<span class="rating {match[1]}" style="{_BADGE_BASE};{colours}">'
 
-    return f'<div class="reporting-block">\n{_BADGE.sub(badge, markdown_to_html(markdown))}</div>'
+    html = _BADGE.sub(badge, markdown_to_html(markdown))
+    # Notebook stylesheets right-align table cells (for numbers); the report reads left to right.
+    html = _CELL.sub(lambda m: f'<{m[1]} style="text-align:left"{m[2]}>', html)
+    return f'<div class="reporting-block">\n{html}</div>'
 
 
 class Block(str):
