@@ -4,7 +4,7 @@ Usage: .venv/bin/python scripts/benchmark_ratings.py [--rows 1000000] [--referen
 
 Builds SYNTHETIC as-at KPI rows (random values, targets and comparators, every direction and
 status), rates them with each registered scheme as the workbook does (one vectorised call), and
-with the plain per-row Python version of the same rules (reporting.ratings.reference) on a
+with the plain per-row Python version of the same rules (reporting.measures.ratings.reference) on a
 sample in the same run, then prints the speed-up. Peak memory is the traced Python allocation
 peak (tracemalloc) during the call, which includes pandas and NumPy buffers.
 """
@@ -19,9 +19,9 @@ import numpy as np
 import pandas as pd
 
 from reporting import rate
-from reporting.ratings import reference
-from reporting.ratings.dtcg import DtcgSettings
-from reporting.ratings.ragb import RagbSettings
+from reporting.measures.ratings import reference
+from reporting.measures.ratings.dtcg import DtcgSettings
+from reporting.measures.ratings.ragb import RagbSettings
 
 
 def synthetic_kpis(rows: int, seed: int = 1) -> pd.DataFrame:

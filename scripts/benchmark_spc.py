@@ -33,7 +33,7 @@ import tracemalloc
 import numpy as np
 import pandas as pd
 
-from reporting.spc import RULES, SPCSettings, spc_summary, xmr
+from reporting.measures.spc import RULES, SPCSettings, spc_summary, xmr
 
 MONTHS = 60
 TARGET_SECONDS = 2.0  # the issue: 10,000 indicators x 60 points in under 2 seconds

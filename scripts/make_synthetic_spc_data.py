@@ -2,7 +2,7 @@
 
 What it is: eleven invented indicators (SP01..SP11) with up to 36 months of history,
 April 2021 to March 2024, designed so that the XmR charts (statistical process
-control, `reporting.spc`) in the report for 2023-24-Q4 (January to March 2024) show
+control, `reporting.measures.spc`) in the report for 2023-24-Q4 (January to March 2024) show
 each kind of result: a point outside the process limits, a shift, a trend, two of
 three points near a limit, limits that restart after a rebase, each assurance outcome
 (consistently passing, consistently failing, hit and miss), a Red rating that is only
@@ -26,7 +26,7 @@ Uses only the standard library, numpy and pyyaml.
 
 The script checks the ragb rating of every latest value. The SPC results listed in
 each spec's `expect` were checked with the project's own engine
-(`reporting.spc.xmr` and `spc_summary`, default settings); check them again after
+(`reporting.measures.spc.xmr` and `spc_summary`, default settings); check them again after
 changing the design (data/synthetic-spc/README.md says how).
 """
 
@@ -70,7 +70,7 @@ class Spec:
     england: float | None = None
     notes: dict[str, str] = field(default_factory=dict)  # period label -> note
     # Designed result as at March 2024: ragb rating (checked here), then the SPC variation,
-    # assurance and the rules that fire anywhere in the series (checked with reporting.spc).
+    # assurance and the rules that fire anywhere in the series (checked with reporting.measures.spc).
     expect: tuple[str, str, str, str] = ("", "", "", "")
 
     @property
@@ -296,7 +296,7 @@ engine; after changing the `SPECS` list in the script, check them again:
 
 ```python
 import reporting as rp
-from reporting.spc import xmr, spc_summary, SPCSettings
+from reporting.measures.spc import xmr, spc_summary, SPCSettings
 ds = rp.load_dataset("data/synthetic-spc")
 cat = ds.catalogue.set_index("id")
 obs = ds.observations.merge(cat["direction"], left_on="indicator_id", right_index=True)

@@ -17,24 +17,18 @@ from pathlib import Path
 import pytest
 
 import reporting
-from reporting import publish
+from reporting.publish import atomic as publish
 from reporting.batch import Outcome, progress_printer, run_many, summary_table
 from reporting.cli import main
-from reporting.manifest import MANIFEST, read_manifest, verify
+from reporting.publish.manifest import MANIFEST, read_manifest, verify
+from support import PROJECT, copy_project
 
 pytestmark = pytest.mark.e2e
 
-PROJECT = Path(__file__).resolve().parents[1]
 SAMPLES = ("cambridgeshire-cyp", "durham-cyp", "synthetic-demo", "synthetic-spc")
 QUARTERS = ("2023-24-Q3", "2023-24-Q2", "2024-25-Q2", "2023-24-Q4")  # each sample's default_quarter
 PUBLISHED = ("report.ipynb", "report.html", "report.pdf", "kpis.csv", "kpis.xlsx", "paper.ipynb", "paper.html", "paper.pdf",
              "summary.json", MANIFEST)
-
-
-def copy_project(destination: Path) -> Path:
-    for folder in ("params", "data", "notebooks", "commentary"):
-        shutil.copytree(PROJECT / folder, destination / folder)
-    return destination
 
 
 def add_broken_committee(project: Path) -> None:

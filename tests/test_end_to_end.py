@@ -18,10 +18,10 @@ from pypdf import PdfReader
 
 import reporting
 from reporting.errors import DataValidationError, NotebookExecutionError
+from support import PROJECT, copy_project
 
 pytestmark = pytest.mark.e2e
 
-PROJECT = Path(__file__).resolve().parents[1]
 
 # indicator: (current, previous, target, rating, change) as printed in the appendix.
 CAMBRIDGESHIRE_Q3 = {
@@ -48,11 +48,6 @@ CAMBRIDGESHIRE_Q3 = {
 }
 
 
-def copy_project(destination: Path) -> Path:
-    """A private copy of the project's inputs, so tests never touch the real outputs/."""
-    for folder in ("params", "data", "notebooks", "commentary"):
-        shutil.copytree(PROJECT / folder, destination / folder)
-    return destination
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +88,7 @@ def test_kpis_csv_matches_the_published_appendix(cambridgeshire):
 
 def test_kpis_csv_has_the_contract_columns(cambridgeshire):
     kpis = pd.read_csv(cambridgeshire.output_dir / "kpis.csv")
-    for column in reporting.kpis.CONTRACT_COLUMNS:
+    for column in reporting.measures.kpis.CONTRACT_COLUMNS:
         assert column in kpis.columns
     assert set(kpis["updated_this_quarter"]) <= {True, False}
     # Monthly KPIs were updated in October-December 2023; annual ones (e.g. 134) were not.

@@ -22,10 +22,10 @@ from pathlib import Path
 
 import pytest
 
-from reporting.audit import chromium_browser, unavailable_reason
+from reporting.publish.audit import chromium_browser, unavailable_reason
 from reporting.cli import main
-from test_commentary_refresh import strip_outputs
-from test_end_to_end import PROJECT, copy_project
+from support import strip_outputs
+from support import PROJECT, copy_project
 
 pytestmark = pytest.mark.e2e
 ARTIFACTS = PROJECT / "outputs" / "test-artifacts"

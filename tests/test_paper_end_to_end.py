@@ -12,7 +12,7 @@ import pytest
 from pypdf import PdfReader
 
 import reporting
-from test_end_to_end import copy_project
+from support import copy_project
 
 pytestmark = pytest.mark.e2e
 

@@ -21,16 +21,16 @@ import pytest
 from bs4 import BeautifulSoup
 
 import reporting
-from reporting.render.markdown import markdown_to_html
+from reporting.document.markdown_html import markdown_to_html
 from reporting import DataValidationError, ParamsError, format_value
-from reporting.pdfcheck import check_pdf, figures, structure_tree
-from reporting.spc import (
+from reporting.publish.pdfcheck import check_pdf, figures, structure_tree
+from reporting.measures.spc import (
     COMMON, CONCERNING, FAILING, HIT_AND_MISS, IMPROVING, NO_DIRECTION, NOT_ASSESSED, PASSING, RULES,
 )
 
-from test_end_to_end import copy_project
+from support import copy_project
+from support import PROJECT
 
-PROJECT = Path(__file__).resolve().parents[1]
 COMMITTEE = "synthetic-spc"
 QUARTER = "2023-24-Q4"
 SYNTHETIC = PROJECT / "data" / "synthetic-spc"

@@ -34,9 +34,10 @@ from .errors import (
     SchemeError,
     SettingsError,
 )
-from .formatting import format_value
-from .kpis import build_kpis, spc_points, write_kpis
-from .layout import (
+from .measures.figures import format_value
+from .measures.kpis import build_kpis, spc_points
+from .document.results import write_kpis
+from .document.report import (
     assurance_badge,
     commentary_block,
     index_table,
@@ -48,12 +49,12 @@ from .layout import (
     title_block,
     variation_badge,
 )
-from .spc import SPCSettings, assurance, spc_summary, xmr
-from .trend import linear_trend
+from .measures.spc import SPCSettings, assurance, spc_summary, xmr
+from .measures.trend import linear_trend
 from .params import CommitteeParams, PaperSettings, check_committee_id, committee_ids, load_params, project_folder
-from .periods import Quarter, as_at, history, produced_on
-from .ratings import available_schemes, change_in_performance, get_scheme, rate, register_scheme, scheme_config
-from .paper import (
+from .measures.periods import Quarter, as_at, history, produced_on
+from .measures.ratings import available_schemes, change_in_performance, get_scheme, rate, register_scheme, scheme_config
+from .document.paper import (
     background_section,
     counts_section,
     examples_section,
@@ -63,7 +64,7 @@ from .paper import (
     paper_title_block,
     spc_disagreements_section,
 )
-from .summary import (
+from .measures.summary import (
     examples,
     movement_counts,
     movements,
@@ -78,23 +79,23 @@ from .summary import (
 # Heavy parts load on first use: the notebook's kernel never needs papermill, nbconvert or
 # WeasyPrint, and the process that runs papermill never draws a chart (about a second each).
 _LAZY = {
-    "render": ".render",
+    "render": ".publish.render",
     "run_committee": ".run",
     "RunResult": ".run",
     **{
-        name: ".charts"
+        name: ".document.charts"
         for name in ("figure_png", "kpi_alt_text", "kpi_chart", "kpi_chart_table", "rating_alt_text", "rating_chart", "use_report_style")
     },
-    "show": ".display",
-    "show_chart": ".display",
-    "show_markdown": ".display",
-    "write_kpis_xlsx": ".spreadsheet",  # gptables: loaded when kpis.xlsx is written
+    "show": ".document.display",
+    "show_chart": ".document.display",
+    "show_markdown": ".document.display",
+    "write_kpis_xlsx": ".document.spreadsheet",  # gptables: loaded when kpis.xlsx is written
     # Scheduled runs, provenance and the accessibility audit: used by the command line, not the notebook.
     "Outcome": ".batch",
     "run_many": ".batch",
-    "verify": ".manifest",
-    "audit_folder": ".audit",
-    "check_pdf": ".pdfcheck",
+    "verify": ".publish.manifest",
+    "audit_folder": ".publish.audit",
+    "check_pdf": ".publish.pdfcheck",
 }
 
 

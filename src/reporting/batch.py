@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import ReportingError
-from .publish import os_error_message
+from .publish.atomic import os_error_message
 
 EXECUTORS = ("local", "dask")
 

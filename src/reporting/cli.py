@@ -9,8 +9,8 @@ from pathlib import Path
 from .batch import EXECUTORS, default_jobs, progress_printer, run_many, stop_cleanly_on_sigterm, summary_table
 from .errors import ParamsError, QuarterError, ReportingError
 from .params import check_committee_id, committee_ids
-from .periods import Quarter
-from .render.choose import RENDERERS
+from .quarters import Quarter
+from .publish.render.choose import RENDERERS
 
 
 def _committee(text: str) -> str:
@@ -154,10 +154,10 @@ def _run(args) -> int:
 
 def _audit(args) -> int:
     """Exit status: 0 safe and no violations; 1 an unsafe document or a violation; 2 the audit could not run."""
-    from .audit import audit_folder, format_audit
+    from .publish.audit import audit_folder, format_audit
     from .errors import AuditUnavailableError
-    from .pdfcheck import check_folder
-    from .safety import check_folder as check_safety
+    from .publish.pdfcheck import check_folder
+    from .publish.safety import check_folder as check_safety
 
     folder = args.folder
     if not folder.is_dir():
@@ -198,7 +198,7 @@ def _verify(args) -> int:
     --manifest-sha256, or an input outside the project (never hashed); 2 a malformed --manifest-sha256;
     3 the outputs are as published but an input has changed since the run.
     """
-    from .manifest import SHA256_HEX, verify
+    from .publish.manifest import SHA256_HEX, verify
 
     kept = getattr(args, "manifest_sha256", None)  # the manifest's SHA-256, kept where the publisher cannot rewrite it
     if kept is not None and not SHA256_HEX.fullmatch(kept.strip()):

@@ -9,11 +9,11 @@ from datetime import date
 from pathlib import Path
 
 from .errors import InputFileError, ParamsError
-from .input_files import DATA_ROOTS, for_data, in_project
-from .periods import Quarter
-from .ratings.registry import SchemeConfig, scheme_config
-from .spc import SPCSettings
-from .yaml_files import YamlFile, items, mapping_pairs, not_as_written, read_yaml
+from .data.input_files import COMMITTEE_ID, COMMITTEE_ID_RULE, DATA_ROOTS, check_committee_id, for_data, in_project  # noqa: F401
+from .quarters import Quarter
+from .measures.ratings.registry import SchemeConfig, scheme_config
+from .measures.spc import SPCSettings
+from .data.yaml_files import YamlFile, items, mapping_pairs, not_as_written, read_yaml
 
 REQUIRED = ("council", "committee_name", "dataset")
 KNOWN = REQUIRED + (
@@ -26,12 +26,6 @@ EXAMPLE_RULES = ("all", "furthest")
 TEXT_KEYS = ("council", "committee_name", "title", "region")  # settings that are the council's own words
 PAPER_TEXT_KEYS = ("title", "from", "background", "rating_key")
 # A committee id names its params file and its commentary and output folders, so it can never leave them.
-COMMITTEE_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
-COMMITTEE_ID_RULE = (
-    "a committee id is 1 to 64 lower-case letters, digits and hyphens, starting with a letter or digit, "
-    "e.g. cambridgeshire-cyp"
-)
-
 
 @dataclass(frozen=True)
 class PaperSettings:
@@ -69,16 +63,6 @@ class CommitteeParams:
     trend_points: int = 6  # observations in each KPI's projected linear trend (3 or more)
     region: str = "Regional"  # how the regional comparator is headed, e.g. "North East"
     spc: SPCSettings = field(default_factory=SPCSettings)  # XmR limits and special-cause rules
-
-
-def check_committee_id(committee, source: str | None = None) -> str:
-    """`committee` when it is a committee id that is safe in file and folder names; else ParamsError.
-    `source` names where the id came from (a params file) in the message."""
-    if isinstance(committee, str) and COMMITTEE_ID.fullmatch(committee):
-        return committee
-    if source:
-        raise ParamsError(f"{source}: the file name gives the committee id {committee!r}, which is not allowed: {COMMITTEE_ID_RULE}.")
-    raise ParamsError(f"The committee id {committee!r} is not allowed: {COMMITTEE_ID_RULE}.")
 
 
 PROJECT_VARIABLE = "REPORTING_PROJECT"

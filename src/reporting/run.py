@@ -21,15 +21,15 @@ from . import __version__
 from .commentary import check_commentary, find_commentary, load_commentary
 from .data import load_dataset
 from .errors import CommentaryError, NotebookExecutionError, ParamsError, ReportingError
-from .execute import SharedKernel, execute_notebook
-from .manifest import (
+from .publish.execute import SharedKernel, execute_notebook
+from .publish.manifest import (
     OUTPUT_FILES, git_state, hash_inputs, input_files, library_versions, now_utc, relative, write_manifest,
 )
-from .input_files import in_project
+from .data.input_files import in_project
 from .params import check_committee_id, load_params
-from .periods import Quarter, produced_on
-from .publish import in_our_words, kernel_os_error, publish, recover, staging_folder
-from .render import render
+from .quarters import Quarter, produced_on
+from .publish.atomic import in_our_words, kernel_os_error, publish, recover, staging_folder
+from .publish.render import render
 
 _PATHS = ("data_path", "params_path", "commentary_path")  # parameters written relative to the project
 NOTEBOOK = Path("notebooks") / "committee_report.ipynb"

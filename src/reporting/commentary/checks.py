@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..input_files import Allowed, in_project
+from ..data.input_files import Allowed, in_project
 from ..params import check_committee_id
-from ..periods import Quarter
-from .text import FIELDS, find_commentary, load_commentary
+from ..quarters import Quarter
+from ..data.commentary import FIELDS, find_commentary, load_commentary
 
 MISSING, NO_ACTIONS, CARRIED_OVER, UNKNOWN = "missing commentary", "Red without actions", "carried over unchanged", "unknown indicator"
 
@@ -31,7 +31,7 @@ class Finding:
 def _written(path: Path, allowed: Allowed) -> pd.DataFrame:
     """Every entry in the commentary file, including ones for indicators the committee does not have."""
     if path.suffix == ".ipynb" and path.exists():
-        from .notebook import harvest_cells
+        from ..data.commentary import harvest_cells
 
         cells = harvest_cells(path, allowed)
         ids = pd.DataFrame({"indicator_id": cells["indicator_id"].unique()})

@@ -13,93 +13,18 @@ from types import SimpleNamespace
 import nbformat
 import pandas as pd
 
-from .. import limits
+from ..data import limits
 from ..document import md_text
 from ..errors import InputFileError, Problem, ReportingError
-from ..input_files import Allowed, in_own_project, in_project, read_text
-from ..periods import Quarter
-from .text import FIELDS, commentary_path, empty_commentary, find_commentary, load_commentary
-
-TAG_PREFIX = "kpi:"
-PLACEHOLDERS = {
-    "commentary": "_Write the commentary for this indicator here._",
-    "actions": "_Write the actions here (expected for Red indicators)._",
-}
-
-
-def _indicator(cell) -> str | None:
-    for tag in cell.get("metadata", {}).get("tags", []):
-        if tag.startswith(TAG_PREFIX):
-            return tag[len(TAG_PREFIX):]
-    return None
-
-
-def _field(cell) -> str | None:
-    tags = cell.get("metadata", {}).get("tags", [])
-    return next((f for f in FIELDS if f in tags), None)
-
-
-def _text(source: str, field: str) -> str:
-    """The analyst's text; the untouched placeholder counts as nothing written."""
-    text = source.strip()
-    return "" if text == PLACEHOLDERS[field] else text
-
-
-def read_commentary_notebook(path: str | Path, allowed: Allowed | None = None) -> nbformat.NotebookNode:
-    """A commentary notebook, read without running it: inside `allowed` (default: the project it is in),
-    within REPORTING_MAX_NOTEBOOK_MB, UTF-8 JSON in the notebook format. Errors name the file and
-    line, never its contents (nbformat's own messages quote the file, so they are not passed on)."""
-    path = Path(path)
-    name = str(path)
-    text = read_text(path, allowed or in_own_project(path), limits.NOTEBOOK, "notebook")
-    try:
-        nb = nbformat.convert(nbformat.reader.reads(text), 4)
-        nbformat.validate(nb)
-    except Exception as error:  # nbformat raises several kinds; their messages quote the file
-        damaged = error.__cause__  # for JSON that does not parse: json's own error, which says where
-        if isinstance(damaged, json.JSONDecodeError):
-            raise InputFileError(Problem(
-                name, damaged.lineno, str(damaged.colno), None,
-                f"is not a readable notebook: the JSON it is saved as is damaged here ({damaged.msg}); "
-                "open it in JupyterLab to repair it, or start again with `reporting commentary new --force`",
-                "line",
-            )) from None
-        where = "/".join(str(p) for p in getattr(error, "absolute_path", None) or ())
-        raise InputFileError(Problem(
-            name, None, None, None,
-            "is not a readable notebook: it does not follow the Jupyter notebook format"
-            + (f" (at {where})" if where else "") + "; open it in JupyterLab to repair it",
-        )) from None
-    return nb
-
-
-def harvest_cells(path: str | Path, allowed: Allowed | None = None) -> pd.DataFrame:
-    """Every tagged commentary or actions cell: indicator_id, field, text (ids not checked)."""
-    nb = read_commentary_notebook(path, allowed)
-    rows = [
-        {"indicator_id": _indicator(cell), "field": _field(cell), "text": _text(cell.source, _field(cell))}
-        for cell in nb.cells
-        if cell.cell_type == "markdown" and _field(cell) and _indicator(cell)
-    ]
-    return pd.DataFrame(rows, columns=["indicator_id", "field", "text"])
-
-
-def harvest_notebook(path: str | Path, allowed: Allowed | None = None) -> pd.DataFrame:
-    """Commentary and actions by indicator id, read from the notebook's tagged cells without running it."""
-    cells = harvest_cells(path, allowed)
-    if cells.empty:
-        return empty_commentary()
-    joined = cells.groupby(["indicator_id", "field"], sort=False)["text"].agg(lambda t: "\n\n".join(x for x in t if x))
-    table = joined.unstack("field").reindex(columns=list(FIELDS)).fillna("").reset_index()
-    table.columns.name = None
-    return table[["indicator_id", *FIELDS]]
-
+from ..data.input_files import Allowed, in_own_project, in_project, read_text
+from ..quarters import Quarter
+from ..data.commentary import FIELDS, PLACEHOLDERS, TAG_PREFIX, commentary_path, find_commentary, harvest_notebook, load_commentary
 
 def commentary_context(committee: str, quarter: str | Quarter, root: str | Path | None = None) -> SimpleNamespace:
     """What the commentary notebook shows: the committee's KPIs as at the quarter, with their data.
     `root` defaults to the project the notebook is in, wherever it was started."""
     from ..data import load_dataset
-    from ..kpis import build_kpis
+    from ..measures.kpis import build_kpis
     from ..params import check_committee_id, load_params, project_folder
 
     root = Path(root) if root is not None else project_folder()
@@ -111,10 +36,10 @@ def commentary_context(committee: str, quarter: str | Quarter, root: str | Path 
 
 def show_kpi_figures(context: SimpleNamespace, indicator_id: str) -> None:
     """Display one KPI's card and chart, as the report will show them, above the cells to edit."""
-    from ..charts import figure_png, kpi_alt_text, kpi_chart
-    from ..display import show_chart, show_markdown
-    from ..layout import kpi_card
-    from ..periods import history
+    from ..document.charts import figure_png, kpi_alt_text, kpi_chart
+    from ..document.display import show_chart, show_markdown
+    from ..document.report import kpi_card
+    from ..measures.periods import history
 
     kpi = context.kpis.loc[indicator_id]
     points = history(context.dataset.observations, indicator_id, context.quarter, context.params.chart_periods)
@@ -181,7 +106,7 @@ def new_commentary_notebook(committee: str, quarter: str | Quarter, root: str | 
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, str(path))
     if execute:
-        from ..execute import execute_notebook
+        from ..publish.execute import execute_notebook
 
         # Its parameter cell already names the committee and quarter: nothing to inject.
         execute_notebook(path, path, root, {})
@@ -192,7 +117,7 @@ def refresh_commentary_notebook(committee: str, quarter: str | Quarter, root: st
     """Bring back a commentary notebook's figures and charts (git strips them on commit) without
     touching its text: only its code cells run again; the commentary and actions cells are left
     as they are, and the harvested text is checked to be the same before and after."""
-    from ..execute import execute_notebook
+    from ..publish.execute import execute_notebook
     from ..params import check_committee_id
 
     root = Path(root).resolve()

@@ -11,8 +11,8 @@ import pandera.pandas as pa
 from yaml.nodes import Node
 
 from ..errors import DataValidationError, Problem
-from ..input_files import Allowed, for_data
-from ..yaml_files import items, node_at, not_as_written, read_yaml
+from .input_files import Allowed, for_data
+from .yaml_files import items, node_at, not_as_written, read_yaml
 from ._problems import problems_from
 
 DIRECTIONS = ("higher", "lower", "none")

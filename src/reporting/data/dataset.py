@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import limits
-from ..input_files import checked_file, for_data
+from . import limits
+from .input_files import checked_file, for_data
 from .catalogue import load_catalogue
 from .observations import find_observations, load_observations
 

@@ -24,7 +24,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 from ..errors import DataValidationError, Problem
-from ..limits import DATA
+from .limits import DATA
 
 HEAD_BYTES = 64 * 1024  # enough of the start of a file to recognise what kind of file it is
 MOST_LISTED = 20  # problems of one kind listed one by one before the rest are counted

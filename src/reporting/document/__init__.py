@@ -1,9 +1,22 @@
-"""What readers see: text escaped for each place it lands, and analysts' Markdown kept to a safe subset.
+"""What readers see: the report and paper as typed blocks, each rendering itself for every reader.
 
-The one sanitising boundary of the workbook. Text from data, the catalogue, params and commentary
-reaches a document only through these functions, each for its context: `md_text` (plain text in
-Markdown), `analyst_markdown` (Markdown written by analysts), `html_text`, `css_string`,
-`latex_text`, `chart_text` and `csv_cell`; links only through `md_link` / `safe_url`.
+A document is a sequence of blocks (`blocks.py`: title, key, table, KPI card, commentary, section,
+chart), written by `report.py` (the committee report) and `paper.py` (the covering paper). Displayed
+in a notebook, each block leaves one output with several MIME types, and each reader takes its own:
+
+- JupyterLab and VS Code read `text/html`: their Markdown renderers know no pandoc attributes,
+  so badges, ids and captions would otherwise show as `{.rating}` text;
+- Quarto reads `text/html` for HTML output and `text/markdown` (a strict pandoc subset) for Typst
+  and PDF; charts reach Typst as `image/png` with their alt text;
+- the built-in renderer reads `text/markdown` and `image/png`, through the same Markdown reader
+  (`markdown_html.py`) that made the `text/html`, so its page is the same, and an HTML output
+  that did not come from a block can never reach a published page.
+
+This package is also the one sanitising boundary: text from data, params and commentary reaches a
+document only through `escape.py` (plain text for Markdown, HTML, CSS, LaTeX, charts and CSV) and
+`analyst_markdown.py` (analysts' Markdown reduced to a safe subset). The rest: `charts.py` and
+`alt_text.py` (seaborn charts and their alt text and data), `formatting.py` (words and badges),
+`spreadsheet.py` (kpis.xlsx), `results.py` (kpis.csv) and `display.py` (showing blocks).
 """
 
 from .analyst_markdown import analyst_markdown

@@ -1,0 +1,1 @@
+"""From executed notebooks to a published folder: execute, render, publish atomically, manifest and verify, audit."""

@@ -1,0 +1,340 @@
+"""Hostile text in every field that reaches a document is published as text, and nothing else.
+
+Every text field of the catalogue, the observations, the params and the commentary carries the
+payloads of `hostile/payloads.py` at once. The committee is run through the real command; then
+the published HTML, PDF, xlsx and CSV are inspected, a loopback web server records any request
+made during the build or when Chromium opens the page, and a secret file and a local image
+outside the project must appear nowhere. The same executed notebook is rendered by Quarto too,
+where Quarto is installed.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import shutil
+import subprocess
+import zlib
+from pathlib import Path
+
+import openpyxl
+import pikepdf
+import pytest
+from bs4 import BeautifulSoup
+from PIL import Image
+
+from hostile import payloads
+from hostile.project import (
+    COMMITTEE, QUARTER, catalogue, commentary, fingerprint, make_project, observations, output_folder, params, run,
+)
+from reporting.publish.safety import check_folder, check_html
+
+pytestmark = pytest.mark.e2e
+
+SECRET = "TOP-SECRET-MARKER-7f3a"
+# The fields each run fills with payloads; each payload is tagged with its field so the test can
+# find that field's text in the page and check it is shown as written.
+CATALOGUE_FIELDS = ("title", "description", "calculation", "numerator", "denominator")
+PARAMS_FIELDS = ("council", "committee_name", "title", "region")
+PAPER_FIELDS = ("title", "from", "background", "rating_key")
+
+
+def _files(tmp: Path) -> tuple[str, str]:
+    """A secret file and a small local image, both outside the project."""
+    secret = tmp / "outside" / "secret.txt"
+    secret.parent.mkdir(parents=True, exist_ok=True)
+    secret.write_text(SECRET + "\n", encoding="utf-8")
+    image = tmp / "outside" / "local.png"
+    Image.new("RGB", (7, 13), (255, 0, 0)).save(image)
+    return str(secret), str(image)
+
+
+def hostile_project(root: Path, text) -> tuple[Path, list[str]]:
+    """The small committee with `text(field_tag)` in every text field; returns the project and the tags used."""
+    tags = []
+
+    def payload(tag: str) -> str:
+        tags.append(tag)
+        return text(tag)
+
+    entries = catalogue()
+    for entry in entries:
+        for field in CATALOGUE_FIELDS:
+            entry[field] = payload(f"-cat-{entry['id']}-{field}")
+    entries[0]["sources"] = [payload("-cat-sources")]
+    entries[0]["links"] = [{"title": payload("-cat-link-title"), "url": "https://www.gov.uk/guidance"}]
+    entries[2]["target_note"] = payload("-cat-target-note")
+    rows = observations()
+    for row in rows:
+        row["period_label"] = payload(f"-label-{row['indicator_id']}-{row['period_end']}")
+        row["note"] = payload(f"-note-{row['indicator_id']}-{row['period_end']}")
+    settings = params()
+    for field in PARAMS_FIELDS:
+        settings[field] = payload(f"-params-{field}")
+    settings["contact"] = {"team": payload("-params-team"), "email": payload("-params-email")}
+    settings["paper"] = {field: payload(f"-paper-{field}") for field in PAPER_FIELDS}
+    settings["scheme"] = {"name": "ragb", "labels": {"Red": payload("-label-red"), "Green": payload("-label-green")}}
+    notes = {kpi: {"commentary": payload(f"-commentary-{kpi}"), "actions": payload(f"-actions-{kpi}")} for kpi in commentary()}
+    make_project(root, catalogue_entries=entries, observation_rows=rows, params_settings=settings, commentary_text=notes)
+    return root, tags
+
+
+def pdf_streams(path: Path) -> bytes:
+    """Every object and decoded stream of a PDF, to search for text that must not be inside it."""
+    found = []
+    with pikepdf.open(path) as pdf:
+        for obj in pdf.objects:
+            if isinstance(obj, pikepdf.Stream):
+                try:
+                    found.append(obj.read_bytes())
+                except pikepdf.PdfError:
+                    found.append(zlib.decompress(obj.read_raw_bytes()))
+            else:
+                found.append(repr(obj).encode("utf-8", "replace"))
+    return b"\n".join(found)
+
+
+def pdf_images(path: Path) -> list[tuple[int, int]]:
+    with pikepdf.open(path) as pdf:
+        return [(int(o.Width), int(o.Height)) for o in pdf.objects
+                if isinstance(o, pikepdf.Stream) and o.get("/Subtype") == "/Image"]
+
+
+def open_in_chromium(pages: list[Path]) -> None:
+    """Open each page in headless Chromium as a reader would, without any request interception."""
+    from reporting.publish.audit import chromium_browser, unavailable_reason
+
+    if unavailable_reason():
+        pytest.skip(unavailable_reason())
+    with chromium_browser() as browser:
+        for page_path in pages:
+            for width in (1280, 390):
+                context = browser.new_context(viewport={"width": width, "height": 900})
+                page = context.new_page()
+                page.goto(page_path.resolve().as_uri(), wait_until="load")
+                page.wait_for_timeout(300)
+                context.close()
+
+
+def assert_safe_outputs(folder: Path, image_size=(7, 13)) -> None:
+    """What every published folder must hold: safe documents, no secret, no local image."""
+    unsafe = {name: problems for name, problems in check_folder(folder).items() if problems}
+    assert not unsafe, unsafe
+    for path in folder.iterdir():
+        data = path.read_bytes()
+        assert SECRET.encode() not in data, path.name
+        if path.suffix == ".pdf":
+            assert SECRET.encode() not in pdf_streams(path), path.name
+            assert image_size not in pdf_images(path), f"{path.name} holds the local image"
+            with pikepdf.open(path) as pdf:
+                assert "/EmbeddedFiles" not in pdf.Root.get("/Names", {}), path.name
+        if path.suffix == ".xlsx":
+            with zlib_free_zip(path) as names:
+                assert not any("externalLink" in n for n in names), names
+
+
+class zlib_free_zip:  # noqa: N801 - a tiny context manager
+    """The member names of an xlsx (a zip file)."""
+
+    def __init__(self, path: Path):
+        import zipfile
+
+        self.zip = zipfile.ZipFile(path)
+
+    def __enter__(self):
+        return self.zip.namelist()
+
+    def __exit__(self, *exc):
+        self.zip.close()
+
+
+@pytest.fixture(scope="module")
+def markdown_attack(tmp_path_factory):
+    """Run A: the Markdown, HTML, CSS, Quarto and LaTeX payloads in every field; published by the real command."""
+    tmp = tmp_path_factory.mktemp("markdown-attack")
+    secret, image = _files(tmp)
+    with payloads.request_logger() as (port, requests):
+        root, tags = hostile_project(tmp / "project", lambda tag: payloads.markdown_payload(port, secret, image, tag))
+        status, said = run(root)
+        built = list(requests)
+        folder = output_folder(root)
+        if status == 0:
+            open_in_chromium([folder / "report.html", folder / "paper.html"])
+        opened = list(requests)[len(built):]
+    return dict(root=root, folder=folder, status=status, said=said, tags=tags, built=built, opened=opened,
+                port=port, secret=secret, image=image)
+
+
+def test_markdown_attack_is_published(markdown_attack):
+    assert markdown_attack["status"] == 0, markdown_attack["said"]
+    assert (markdown_attack["folder"] / "report.pdf").exists()
+
+
+def test_no_request_during_the_build_or_when_chromium_opens_the_pages(markdown_attack):
+    assert markdown_attack["built"] == [], "the build fetched URLs"
+    assert markdown_attack["opened"] == [], "the published page made requests"
+
+
+def test_published_documents_are_safe_and_carry_no_local_file(markdown_attack):
+    assert_safe_outputs(markdown_attack["folder"])
+
+
+def page_text(folder: Path) -> str:
+    texts = []
+    for name in ("report.html", "paper.html"):
+        soup = BeautifulSoup((folder / name).read_text(encoding="utf-8"), "html.parser")
+        texts.append(soup.get_text(" "))
+    return re.sub(r"\s+", " ", "\n".join(texts))
+
+
+def test_every_field_shows_its_payload_as_the_text_written(markdown_attack):
+    text = page_text(markdown_attack["folder"])
+    shown = [tag for tag in markdown_attack["tags"] if f"Lead{tag} " in text]
+    # Fields a report does not show (the region with a RAGB scheme, the previous months' labels
+    # and notes, the link's URL) are not expected; every field shown must be shown whole.
+    for tag in shown:
+        segment = text[text.index(f"Lead{tag} "):]
+        segment = segment[: segment.index(f"Tail{tag}") + len(f"Tail{tag}")]
+        assert "{rel=attachment}" in segment and "<script>alert(1)</script>" in segment, (tag, segment[:400])
+        assert "{style=\"position:fixed" in segment and "](https://other.example) [" in segment, (tag, segment[:400])
+        assert "{{< include" in segment and "$$note$$" in segment, (tag, segment[:400])
+    expected = {"-params-council", "-params-committee_name", "-params-title", "-params-team", "-paper-title",
+                "-paper-from", "-paper-background", "-commentary-A1", "-actions-B2", "-cat-A1-title",
+                "-cat-A1-description", "-cat-A1-calculation", "-cat-B2-numerator", "-cat-A1-denominator", "-cat-sources",
+                "-cat-link-title", "-cat-target-note", "-label-red"}
+    missing = expected - set(shown)
+    assert not missing, f"fields not shown in the page: {sorted(missing)}"
+    assert any(tag.startswith("-label-A1-2023-12-31") for tag in shown)
+    assert any(tag.startswith("-note-") for tag in shown)
+
+
+def test_page_structure_is_only_what_the_workbook_writes(markdown_attack):
+    folder = markdown_attack["folder"]
+    here = f"http://127.0.0.1:{markdown_attack['port']}"
+    soup = BeautifulSoup((folder / "report.html").read_text(encoding="utf-8"), "html.parser")
+    main = soup.find("main")
+    assert not main.find_all(style=True), "an element in the report carries a style attribute"
+    assert not soup.find_all(["script", "iframe", "link", "object", "embed", "base", "form"])
+    charts = main.find_all("img")
+    assert len(charts) == 1 + 3  # the summary chart and one per KPI
+    assert all(img["src"].startswith("data:image/png;base64,") for img in charts)
+    ids = {element["id"] for element in soup.find_all(id=True)}
+    for link in soup.find_all("a", href=True):
+        href = link["href"]
+        assert href.startswith(("#", "https://", "http://", "mailto:")), href
+        if href.startswith("#"):
+            assert href[1:] in ids, f"link to a missing section {href}"
+        else:
+            # The catalogue's link, and the http(s) links an analyst may write in Markdown.
+            written = ("https://www.gov.uk/guidance", "https://other.example", f"{here}/link", f"{here}/xlsx")
+            assert href in written, f"a link the workbook did not write: {href}"
+        assert not link.get("rel") and not link.get("style")
+    index = soup.find(id="index").find_next("table")
+    targets = [a["href"] for a in index.find_all("a")]
+    assert targets == ["#kpi-A1", "#kpi-B2", "#kpi-C3"], targets
+    classes = {c for element in soup.find_all(class_=True) for c in element["class"]}
+    assert "evil" not in classes
+
+
+def test_running_header_and_pdf_text_show_the_council_as_written(markdown_attack):
+    from pypdf import PdfReader
+
+    reader = PdfReader(markdown_attack["folder"] / "report.pdf")
+    second = re.sub(r"\s+", " ", reader.pages[1].extract_text())
+    assert "Lead-params-council" in second, second[:300]
+    whole = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
+    assert "Index of indicators" in whole and "{rel=attachment}" in whole
+
+
+def test_spreadsheet_has_no_formula_and_no_hyperlink(markdown_attack):
+    assert_no_formulas_or_links(markdown_attack["folder"] / "kpis.xlsx")
+
+
+def assert_no_formulas_or_links(path: Path) -> None:
+    book = openpyxl.load_workbook(path)
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", f"{sheet.title}!{cell.coordinate} is a formula: {cell.value!r}"
+                assert cell.hyperlink is None or str(cell.hyperlink.target).startswith(("#", "'")) or cell.hyperlink.location, (
+                    f"{sheet.title}!{cell.coordinate} links to {cell.hyperlink.target}"
+                )
+
+
+@pytest.fixture(scope="module")
+def formula_attack(tmp_path_factory):
+    """Run B: formulas and DDE commands as text in every field, and CSS-breaking names in params."""
+    tmp = tmp_path_factory.mktemp("formula-attack")
+    count = iter(range(1000))
+    with payloads.request_logger() as (port, requests):
+        def text(tag: str) -> str:
+            if tag.startswith(("-params-council", "-params-committee_name", "-params-title", "-paper-title")):
+                return payloads.css_breakout(port, tag)
+            return payloads.formula_payload(port, next(count)) + tag  # tagged: rating words must differ
+
+        root, _ = hostile_project(tmp / "project", text)
+        status, said = run(root)
+        built = list(requests)
+        folder = output_folder(root)
+        if status == 0:
+            open_in_chromium([folder / "report.html"])
+        opened = list(requests)[len(built):]
+    return dict(root=root, folder=folder, status=status, said=said, built=built, opened=opened)
+
+
+def test_formula_attack_is_published_safely(formula_attack):
+    assert formula_attack["status"] == 0, formula_attack["said"]
+    assert formula_attack["built"] == [] and formula_attack["opened"] == []
+    assert_safe_outputs(formula_attack["folder"])
+    assert_no_formulas_or_links(formula_attack["folder"] / "kpis.xlsx")
+
+
+def test_csv_text_cells_never_start_a_formula(formula_attack):
+    with open(formula_attack["folder"] / "kpis.csv", newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    texts = [(column, value) for row in rows for column, value in row.items() if value]
+    assert any(value.startswith("'=") for _, value in texts)
+    for column, value in texts:
+        try:
+            float(value)
+            continue  # a number, written as a number
+        except ValueError:
+            pass
+        assert not value.startswith(("=", "+", "-", "@", "\t", "\r")), (column, value)
+
+
+def test_a_css_breaking_council_name_cannot_hide_the_report(formula_attack):
+    from pypdf import PdfReader
+
+    html = (formula_attack["folder"] / "report.html").read_text(encoding="utf-8")
+    style = html[html.index("<style>"):html.index("</style>")]
+    assert "display: none" not in style.split("@page")[-1] and "main {" not in style.split("@page")[-1]
+    reader = PdfReader(formula_attack["folder"] / "report.pdf")
+    assert len(reader.pages) > 3
+    whole = " ".join(page.extract_text() for page in reader.pages)
+    assert "Index of indicators" in whole and "Key to ratings" in whole and "Commentary" in whole
+    second = re.sub(r"\s+", " ", reader.pages[1].extract_text())
+    assert 'Name-params-council"; }' in second, second[:300]
+    soup = BeautifulSoup(html, "html.parser")
+    assert not soup.find_all("script")
+
+
+@pytest.mark.quarto
+def test_quarto_renders_the_attack_as_text_and_fetches_nothing(markdown_attack, tmp_path, quarto_command):
+    """Quarto reads the same executed notebook: its HTML must be as safe, and its shortcodes inert."""
+    from reporting.publish.render.quarto import quarto_config
+
+    folder = tmp_path / "quarto"
+    folder.mkdir()
+    shutil.copy(markdown_attack["folder"] / "report.ipynb", folder / "report.ipynb")
+    (folder / "_quarto.yml").write_text(quarto_config("header"), encoding="utf-8")
+    with payloads.request_logger() as (port, requests):
+        done = subprocess.run([quarto_command, "render", "report.ipynb", "--to", "html"], cwd=folder, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert requests == []
+    page = folder / "report.html"
+    assert check_html(page, scripts_allowed=True) == []
+    html = page.read_text(encoding="utf-8")
+    assert SECRET not in html and str(Path.home()) + "<" not in html
+    text = BeautifulSoup(html, "html.parser").get_text(" ")
+    assert "{{< include" in text and "{rel=attachment}" in text
