@@ -19,3 +19,12 @@ def quarto_command() -> str:
     if not found or not os.path.exists(found):
         pytest.skip("Quarto is not installed here (no `quarto` on PATH and REPORTING_TEST_QUARTO unset)")
     return found
+
+
+@pytest.fixture(scope="session")
+def quarto_path() -> str:
+    """The quarto command for tests that render through Quarto (session-wide); skips where there is none."""
+    found = shutil.which("quarto") or os.environ.get("REPORTING_TEST_QUARTO")
+    if not found or not os.path.exists(found):
+        pytest.skip("Quarto is not installed here (no `quarto` on PATH and REPORTING_TEST_QUARTO unset)")
+    return found

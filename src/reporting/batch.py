@@ -39,6 +39,8 @@ class Outcome:
     warnings: list[str] = field(default_factory=list)
     peak_worker_mb: float | None = None  # the process that ran it
     peak_kernel_mb: float | None = None  # its largest notebook kernel
+    renderer: str | None = None  # the renderer that made its HTML and PDF
+    prepared: object = field(default=None, repr=False, compare=False)  # a Prepared, between execute and render
 
     @property
     def ok(self) -> bool:
@@ -69,6 +71,85 @@ def run_one(
         return _finish(Outcome(committee, "failed", 0.0, quarter, error=f"unexpected {type(error).__name__}: {error}"), started)
     outcome = Outcome(committee, "ok", 0.0, result.quarter, str(result.output_dir), warnings=result.warnings)
     return _finish(outcome, started)
+
+
+def prepare_one(
+    committee: str,
+    quarter: str | None,
+    root: str,
+    renderer: str = "auto",
+    produced: str | None = None,
+    strict: bool = False,
+    concurrent_notebooks: bool = False,
+) -> Outcome:
+    """Validate and execute one committee, leaving it staged for a batch render (`Outcome.prepared`)."""
+    from .run import prepare_committee
+
+    started = time.perf_counter()
+    try:
+        prepared = prepare_committee(committee, quarter, root, renderer, produced, strict=strict,
+                                     concurrent_notebooks=concurrent_notebooks)
+    except ReportingError as error:
+        return _finish(Outcome(committee, "failed", 0.0, quarter, error=str(error)), started)
+    except OSError as error:
+        return _finish(Outcome(committee, "failed", 0.0, quarter, error=os_error_message(error, Path(root).resolve())), started)
+    except Exception as error:
+        return _finish(Outcome(committee, "failed", 0.0, quarter, error=f"unexpected {type(error).__name__}: {error}"), started)
+    outcome = Outcome(committee, "ok", 0.0, prepared.result.quarter, str(prepared.final), warnings=prepared.result.warnings)
+    outcome.prepared = prepared
+    return _finish(outcome, started)
+
+
+def render_and_publish(outcomes: list[Outcome], renderer: str, on_done=None, total: int | None = None,
+                       timings=None) -> list[Outcome]:
+    """Render every staged committee's documents in one Quarto process, then publish each that rendered.
+
+    A committee whose render failed is discarded (its earlier outputs stay) and reported failed;
+    the others publish. Committees that failed earlier pass through as they are.
+    """
+    from .publish.render import quarto_version, render_many
+    from .run import finish_committee
+
+    from .publish.atomic import adopt
+
+    staged = [o for o in outcomes if o.ok and o.prepared is not None]
+    for outcome in staged:  # the workers that staged them have exited: this process owns them now
+        outcome.prepared.staging = adopt(outcome.prepared.staging, outcome.prepared.final)
+    jobs = [job for o in staged for job in o.prepared.render_jobs()]
+    started = time.perf_counter()
+    used, errors = render_many(jobs, renderer, timings) if jobs else (renderer, [])
+    render_seconds = time.perf_counter() - started
+    version = quarto_version() if used == "quarto" and jobs else None
+    per_committee: dict[str, list[str]] = {}
+    for job, error in zip(jobs, errors):
+        if error:
+            per_committee.setdefault(job.name, []).append(error)
+    done = 0
+    for outcome in outcomes:
+        prepared = outcome.prepared
+        outcome.prepared = None
+        if prepared is not None and outcome.ok:
+            share = render_seconds * len(prepared.render_jobs()) / max(1, len(jobs))  # its share of the batch render
+            outcome.seconds += share
+            prepared.result.timings["render"] = share
+            failures = per_committee.get(outcome.committee)
+            if failures:
+                prepared.discard()
+                outcome.status, outcome.output_dir = "failed", None
+                outcome.error = "\n".join(failures) + "\nNothing was published; earlier outputs are intact."
+            else:
+                try:
+                    finish_committee(prepared, used, version)
+                    outcome.renderer = used
+                except ReportingError as error:
+                    outcome.status, outcome.output_dir, outcome.error = "failed", None, str(error)
+                except OSError as error:
+                    outcome.status, outcome.output_dir = "failed", None
+                    outcome.error = os_error_message(error, prepared.root)
+        done += 1
+        if on_done:
+            on_done(outcome, done, total or len(outcomes))
+    return outcomes
 
 
 def _finish(outcome: Outcome, started: float) -> Outcome:
@@ -118,8 +199,12 @@ def run_many(
     executor: str = "local",
     scheduler: str | None = None,
     on_done: Callable[[Outcome, int, int], None] | None = None,
+    quarto_timings=None,
 ) -> list[Outcome]:
     """Run each committee, `jobs` at a time, and return their outcomes in the order given.
+
+    Through Quarto, several committees' notebooks run first and one Quarto process renders every
+    document; `quarto_timings` (a QuartoTimings) then records where that render's time went.
 
     `executor="local"` uses a process pool on this machine; `"dask"` submits each committee to the
     Dask scheduler at `scheduler` (or, without one, a LocalCluster of `jobs` workers).
@@ -132,13 +217,27 @@ def run_many(
     # A committee alone gets its spare core for the paper's kernel; in a pool each job keeps to one.
     arguments = dict(quarter=quarter, root=root, renderer=renderer, produced=produced, strict=strict,
                      concurrent_notebooks=len(committees) == 1 and jobs > 1)
-    if executor == "dask":
-        finished = _run_dask(committees, arguments, jobs, scheduler, on_done)
-    elif jobs == 1 or len(committees) == 1:
-        finished = _run_here(committees, arguments, on_done)
-    else:
-        finished = _run_pool(committees, arguments, jobs, on_done)
-    return [finished[c] for c in committees]
+    # Through Quarto, every committee's notebooks run first and one Quarto process renders them all.
+    from .publish.render import choose_renderer
+
+    batch_render = len(committees) > 1 and choose_renderer(renderer) == "quarto"
+    task, report = (prepare_one, None) if batch_render else (run_one, on_done)
+    try:
+        if executor == "dask":
+            finished = _run_dask(committees, arguments, jobs, scheduler, report, task)
+        elif jobs == 1 or len(committees) == 1:
+            finished = _run_here(committees, arguments, report, task)
+        else:
+            finished = _run_pool(committees, arguments, jobs, report, task)
+        outcomes = [finished[c] for c in committees]
+        if batch_render:
+            render_and_publish(outcomes, "quarto", on_done, len(committees), quarto_timings)
+    except BaseException:
+        for outcome in locals().get("finished", {}).values():  # stopped between execute and publish
+            if outcome.prepared is not None:
+                outcome.prepared.discard()
+        raise
+    return outcomes
 
 
 def _report(on_done, outcome: Outcome, finished: dict, total: int) -> None:
@@ -147,20 +246,20 @@ def _report(on_done, outcome: Outcome, finished: dict, total: int) -> None:
         on_done(outcome, len(finished), total)
 
 
-def _run_here(committees: list[str], arguments: dict, on_done) -> dict[str, Outcome]:
+def _run_here(committees: list[str], arguments: dict, on_done, task=run_one) -> dict[str, Outcome]:
     finished: dict[str, Outcome] = {}
     for committee in committees:
-        _report(on_done, run_one(committee, **arguments), finished, len(committees))
+        _report(on_done, task(committee, **arguments), finished, len(committees))
     return finished
 
 
-def _run_pool(committees: list[str], arguments: dict, jobs: int, on_done) -> dict[str, Outcome]:
+def _run_pool(committees: list[str], arguments: dict, jobs: int, on_done, task=run_one) -> dict[str, Outcome]:
     """A pool of `jobs` fresh processes (spawned, so no state leaks between committees' parents)."""
     finished: dict[str, Outcome] = {}
     context = multiprocessing.get_context("spawn")
     pool = ProcessPoolExecutor(max_workers=min(jobs, len(committees)), mp_context=context, initializer=_worker_init)
     try:
-        pending = {pool.submit(run_one, c, **arguments): c for c in committees}
+        pending = {pool.submit(task, c, **arguments): c for c in committees}
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
@@ -182,7 +281,8 @@ def _run_pool(committees: list[str], arguments: dict, jobs: int, on_done) -> dic
     return finished
 
 
-def _run_dask(committees: list[str], arguments: dict, jobs: int, scheduler: str | None, on_done) -> dict[str, Outcome]:
+def _run_dask(committees: list[str], arguments: dict, jobs: int, scheduler: str | None, on_done,
+              task=run_one) -> dict[str, Outcome]:
     """Each committee as one Dask task; the workers must see the project folder at the same path."""
     try:
         from distributed import Client, LocalCluster, as_completed
@@ -196,7 +296,7 @@ def _run_dask(committees: list[str], arguments: dict, jobs: int, scheduler: str 
     try:
         with Client(cluster if cluster is not None else scheduler) as client:
             futures = {
-                client.submit(run_one, committee, **arguments, key=f"report-{committee}-{arguments['quarter'] or 'default'}",
+                client.submit(task, committee, **arguments, key=f"report-{committee}-{arguments['quarter'] or 'default'}",
                               pure=False): committee
                 for committee in committees
             }
@@ -232,7 +332,9 @@ def summary_table(outcomes: Iterable[Outcome]) -> str:
 
 
 def outcome_record(outcome: Outcome) -> dict:
-    return asdict(outcome)
+    record = asdict(outcome)
+    record.pop("prepared", None)
+    return record
 
 
 def progress_printer(total: int, stream=None) -> tuple[Callable[[Outcome, int, int], None], Callable[[], None]]:

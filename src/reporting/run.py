@@ -20,7 +20,7 @@ from papermill.exceptions import PapermillExecutionError
 from . import __version__
 from .commentary import check_commentary, find_commentary, load_commentary
 from .data import load_dataset
-from .errors import CommentaryError, NotebookExecutionError, ParamsError, ReportingError
+from .errors import CommentaryError, NotebookExecutionError, ParamsError, RenderError, ReportingError
 from .publish.execute import SharedKernel, execute_notebook
 from .publish.manifest import (
     OUTPUT_FILES, git_state, hash_inputs, input_files, library_versions, now_utc, relative, write_manifest,
@@ -29,7 +29,7 @@ from .data.input_files import in_project
 from .params import check_committee_id, load_params
 from .quarters import Quarter, produced_on
 from .publish.atomic import in_our_words, kernel_os_error, publish, recover, staging_folder
-from .publish.render import render
+from .publish.render import QuartoJob, choose_renderer, quarto_version, render, render_quarto_many
 
 _PATHS = ("data_path", "params_path", "commentary_path")  # parameters written relative to the project
 NOTEBOOK = Path("notebooks") / "committee_report.ipynb"
@@ -80,6 +80,64 @@ def run_committee(
     `concurrent_notebooks` runs the report and paper kernels at once: quicker for one committee,
     but a pool running several committees keeps it off so each job uses one core.
     """
+    prepared = prepare_committee(committee, quarter, root, renderer, produced, strict, concurrent_notebooks)
+    try:
+        t0 = time.perf_counter()
+        used = choose_renderer(renderer)
+        if used == "quarto":
+            errors = render_quarto_many(prepared.render_jobs())
+            failed = [e for e in errors if e]
+            if failed:
+                raise RenderError(failed[0])
+        else:
+            for job in prepared.render_jobs():
+                render(job.notebook, job.folder, used, stem=job.stem)
+        prepared.result.timings["render"] = time.perf_counter() - t0
+    except BaseException as error:
+        prepared.discard()
+        in_our_words(error, prepared.final, prepared.root)  # a full disk or read-only outputs folder, said plainly
+        raise
+    return finish_committee(prepared, used, quarto_version() if used == "quarto" else None)
+
+
+@dataclass
+class Prepared:
+    """A committee whose notebooks have run: its staging folder, waiting to be rendered and published.
+
+    Whoever holds it must either `finish_committee` it or `discard` it.
+    """
+
+    result: RunResult
+    root: Path
+    staging: Path
+    manifest: dict  # the manifest's record so far (everything but the renderer and outputs)
+    seconds: float  # time taken so far
+
+    @property
+    def final(self) -> Path:
+        return self.result.output_dir
+
+    def render_jobs(self) -> list[QuartoJob]:
+        """The documents to render: each executed notebook, into the staging folder."""
+        return [QuartoJob(self.staging / f"{d}.ipynb", self.staging, d, self.result.committee) for d in DOCUMENTS]
+
+    def discard(self) -> None:
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+
+def prepare_committee(
+    committee: str,
+    quarter: str | Quarter | None = None,
+    root: str | Path = ".",
+    renderer: str = "auto",
+    produced: str | date | None = None,
+    strict: bool = False,
+    concurrent_notebooks: bool = True,
+) -> Prepared:
+    """Validate the inputs and execute the report and paper notebooks into a new staging folder.
+
+    On any failure the staging folder is removed and nothing is published.
+    """
     root = Path(root).resolve()
     started = time.perf_counter()
     started_at = now_utc()
@@ -91,6 +149,7 @@ def run_committee(
     for document, notebook in notebooks.items():
         if not notebook.exists():
             raise ParamsError(f"{params.source}: the {document} notebook {notebook} does not exist.")
+    choose_renderer(renderer)  # an unknown renderer stops the run before anything runs
     # Validate every input before anything is written: bad data never reaches outputs/.
     load_dataset(params.dataset, root)
     commentary = find_commentary(root, params.id, q)
@@ -139,34 +198,59 @@ def run_committee(
         for document in DOCUMENTS:
             _record_metadata(staging / f"{document}.ipynb", params, q, day, document)
         result.timings["execute"] = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        for document in DOCUMENTS:
-            result.renderer, _ = render(staging / f"{document}.ipynb", staging, renderer, stem=document)
-        result.timings["render"] = time.perf_counter() - t0
+    except BaseException as error:
+        shutil.rmtree(staging, ignore_errors=True)
+        in_our_words(error, final, root)  # a full disk or read-only outputs folder, said plainly
+        raise
+    manifest = {
+        "committee": params.id,
+        "quarter": q.id,
+        "produced_on": day.isoformat(),
+        "parameters": {**parameters, **{k: relative(Path(parameters[k]), root) for k in _PATHS}, "output_dir": relative(final, root)},
+        "options": {"renderer_requested": renderer, "strict": strict},
+        **inputs,
+        "package": {"name": "reporting", "version": __version__, **git_state(Path(__file__).resolve().parent)},
+        "project": git_state(root),
+        "libraries": library_versions(),
+        "started_at": started_at,
+    }
+    return Prepared(result, root, staging, manifest, time.perf_counter() - started)
+
+
+def finish_committee(prepared: Prepared, renderer: str, quarto: str | None = None) -> RunResult:
+    """Write the manifest of a rendered committee and publish its staging folder atomically.
+
+    `renderer` is the renderer that made its HTML and PDF, and `quarto` Quarto's version when it was Quarto.
+    """
+    started = time.perf_counter()
+    result, staging = prepared.result, prepared.staging
+    result.renderer = renderer
+    try:
         write_manifest(staging, {
-            "committee": params.id,
-            "quarter": q.id,
-            "produced_on": day.isoformat(),
-            "parameters": {**parameters, **{k: relative(Path(parameters[k]), root) for k in _PATHS}, "output_dir": relative(final, root)},
-            "options": {"renderer_requested": renderer, "strict": strict},
-            "renderer": result.renderer,
-            **inputs,
-            "package": {"name": "reporting", "version": __version__, **git_state(Path(__file__).resolve().parent)},
-            "project": git_state(root),
-            "libraries": library_versions(),
-            "started_at": started_at,
+            **prepared.manifest,
+            "renderer": renderer,
+            **({"renderer_version": {"quarto": quarto, "typst": _version("typst")}} if renderer == "quarto" else {}),
             "finished_at": now_utc(),
         })
         missing = [name for name in OUTPUT_FILES if not (staging / name).exists()]
         if missing:
             raise ReportingError(f"The run did not produce {', '.join(missing)}; nothing was published.")
-        publish(staging, final)
+        publish(staging, prepared.final)
     except BaseException as error:
-        shutil.rmtree(staging, ignore_errors=True)
-        in_our_words(error, final, root)  # a full disk or read-only outputs folder, said plainly
+        prepared.discard()
+        in_our_words(error, prepared.final, prepared.root)  # a full disk or read-only outputs folder, said plainly
         raise
-    result.timings["total"] = time.perf_counter() - started
+    result.timings["total"] = prepared.seconds + result.timings.get("render", 0.0) + time.perf_counter() - started
     return result
+
+
+def _version(package: str) -> str | None:
+    from importlib import metadata
+
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return None
 
 
 def _execute(notebook: Path, executed: Path, root: Path, parameters: dict, keep_failed: Path, document: str = "report",

@@ -319,22 +319,66 @@ def test_a_css_breaking_council_name_cannot_hide_the_report(formula_attack):
     assert not soup.find_all("script")
 
 
-@pytest.mark.quarto
-def test_quarto_renders_the_attack_as_text_and_fetches_nothing(markdown_attack, tmp_path, quarto_command):
-    """Quarto reads the same executed notebook: its HTML must be as safe, and its shortcodes inert."""
-    from reporting.publish.render.quarto import quarto_config
+@pytest.fixture(scope="module")
+def quarto_attack(tmp_path_factory, quarto_path):
+    """Run A again, published through Quarto: the same payloads, the other renderer."""
+    tmp = tmp_path_factory.mktemp("quarto-attack")
+    secret, image = _files(tmp)
+    with pytest.MonkeyPatch.context() as patch, payloads.request_logger() as (port, requests):
+        patch.setenv("REPORTING_QUARTO", quarto_path)
+        root, tags = hostile_project(tmp / "project", lambda tag: payloads.markdown_payload(port, secret, image, tag))
+        status, said = run(root, renderer="quarto")
+        built = list(requests)
+        folder = output_folder(root)
+        if status == 0:
+            open_in_chromium([folder / "report.html", folder / "paper.html"])
+        opened = list(requests)[len(built):]
+    return dict(root=root, folder=folder, status=status, said=said, tags=tags, built=built, opened=opened, port=port)
 
-    folder = tmp_path / "quarto"
-    folder.mkdir()
-    shutil.copy(markdown_attack["folder"] / "report.ipynb", folder / "report.ipynb")
-    (folder / "_quarto.yml").write_text(quarto_config("header"), encoding="utf-8")
-    with payloads.request_logger() as (port, requests):
-        done = subprocess.run([quarto_command, "render", "report.ipynb", "--to", "html"], cwd=folder, capture_output=True, text=True)
-        assert done.returncode == 0, done.stderr[-2000:]
-        assert requests == []
-    page = folder / "report.html"
-    assert check_html(page, scripts_allowed=True) == []
-    html = page.read_text(encoding="utf-8")
-    assert SECRET not in html and str(Path.home()) + "<" not in html
-    text = BeautifulSoup(html, "html.parser").get_text(" ")
-    assert "{{< include" in text and "{rel=attachment}" in text
+
+@pytest.mark.quarto
+def test_quarto_publishes_the_attack_as_text_and_fetches_nothing(quarto_attack):
+    assert quarto_attack["status"] == 0, quarto_attack["said"]
+    assert quarto_attack["built"] == [], "Quarto's build fetched URLs"
+    assert quarto_attack["opened"] == [], "Quarto's published page made requests"
+    assert_safe_outputs(quarto_attack["folder"])
+
+
+@pytest.mark.quarto
+def test_quarto_pages_show_every_payload_as_written_and_link_only_where_the_workbook_did(quarto_attack):
+    folder = quarto_attack["folder"]
+    text = page_text(folder)
+    shown = [tag for tag in quarto_attack["tags"] if f"Lead{tag} " in text]
+    assert {"-params-council", "-commentary-A1", "-actions-B2", "-cat-A1-title", "-label-red"} <= set(shown)
+    for tag in shown:
+        segment = text[text.index(f"Lead{tag} "):]
+        segment = segment[: segment.index(f"Tail{tag}") + len(f"Tail{tag}")]
+        assert "{rel=attachment}" in segment and "<script>alert(1)</script>" in segment, (tag, segment[:400])
+        assert "{{< include" in segment and "$$note$$" in segment, (tag, segment[:400])
+    here = f"http://127.0.0.1:{quarto_attack['port']}"
+    for name in ("report.html", "paper.html"):
+        soup = BeautifulSoup((folder / name).read_text(encoding="utf-8"), "html.parser")
+        main = soup.find("main")
+        assert not main.find_all(["script", "iframe", "object", "embed", "form", "link", "base"])
+        styled = [e for e in main.find_all(style=True) if not (e.name == "col" and re.fullmatch(r"width: \d+%", e["style"]))]
+        assert not styled, styled[:3]  # pandoc's column widths only
+        ids = {element["id"] for element in soup.find_all(id=True)}
+        for link in main.find_all("a", href=True):
+            href = link["href"]
+            if href.startswith("#"):
+                assert href[1:] in ids, f"link to a missing section {href}"
+            else:
+                assert href in ("https://www.gov.uk/guidance", "https://other.example", f"{here}/link", f"{here}/xlsx"), href
+        classes = {c for element in main.find_all(class_=True) for c in element["class"]}
+        assert "evil" not in classes
+
+
+@pytest.mark.quarto
+def test_quarto_pdf_shows_the_payloads_as_text(quarto_attack):
+    from pypdf import PdfReader
+
+    reader = PdfReader(quarto_attack["folder"] / "report.pdf")
+    second = re.sub(r"\s+", " ", reader.pages[1].extract_text())
+    assert "Lead-params-council" in second, second[:300]  # the running header, as written
+    whole = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
+    assert "Index of indicators" in whole and "{rel=attachment}" in whole and "{{< include" in whole

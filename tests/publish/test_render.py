@@ -4,26 +4,41 @@ from __future__ import annotations
 
 import shutil
 import sys
+from pathlib import Path
 
 import nbformat
 import pytest
+import yaml
 
 from reporting.errors import RenderError
 from reporting.publish.kernel import ProjectKernelManager
-from reporting.publish.render import choose_renderer, quarto_available
+from reporting.publish.render import choose_renderer
 from reporting.publish.render.builtin import render_html
 from reporting.document.markdown_html import markdown_to_html
-from reporting.publish.render.quarto import quarto_commands, quarto_config
+from reporting.publish.render.quarto import QuartoJob, quarto_config, render_quarto_many
 
 
 def test_auto_uses_builtin_when_quarto_is_absent(monkeypatch):
+    monkeypatch.delenv("REPORTING_QUARTO", raising=False)
     monkeypatch.setattr(shutil, "which", lambda name: None)
     assert choose_renderer("auto") == "builtin"
 
 
 def test_auto_uses_quarto_when_it_is_on_path(monkeypatch):
+    monkeypatch.delenv("REPORTING_QUARTO", raising=False)
     monkeypatch.setattr(shutil, "which", lambda name: "/usr/local/bin/quarto" if name == "quarto" else None)
     assert choose_renderer("auto") == "quarto"
+
+
+def test_auto_uses_the_quarto_named_by_reporting_quarto(monkeypatch, tmp_path):
+    quarto = tmp_path / "quarto"
+    quarto.write_text("#!/bin/sh\n")
+    quarto.chmod(0o755)
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.setenv("REPORTING_QUARTO", str(quarto))
+    assert choose_renderer("auto") == "quarto"
+    monkeypatch.setenv("REPORTING_QUARTO", str(tmp_path / "missing"))
+    assert choose_renderer("auto") == "builtin"
 
 
 def test_unknown_renderer_is_refused():
@@ -31,30 +46,20 @@ def test_unknown_renderer_is_refused():
         choose_renderer("word")
 
 
-def test_quarto_renders_the_executed_notebook_without_running_it(tmp_path):
-    config = quarto_config("Cambridgeshire County Council · CYP Committee · Quarter 3, 2023/24")
-    assert "enabled: false" in config  # never re-execute
-    assert "echo: false" in config and "toc: true" in config and "embed-resources: true" in config
-    assert "Cambridgeshire County Council" in config
-    html, pdf = quarto_commands(tmp_path / "report.ipynb")
-    assert html[:3] == ["quarto", "render", "report.ipynb"] and "html" in html and "report.html" in html
-    assert "pdf" in pdf and "report.pdf" in pdf
+def test_quarto_project_never_executes_and_is_self_contained():
+    config = yaml.safe_load(quarto_config())
+    assert config["execute"]["enabled"] is False  # the notebook ran once, under papermill
+    html, typst = config["format"]["html"], config["format"]["typst"]
+    assert html["embed-resources"] is True and html["html-math-method"] == "plain"  # no CDN
+    assert html["toc"] is True and "default-src 'none'" in html["include-in-header"]["text"]
+    assert typst["papersize"] == "a4" and "pdf" not in config["format"]  # Typst, not LaTeX
 
 
-def test_quarto_header_text_is_escaped_for_latex():
-    assert r"Health \& Care" in quarto_config("Health & Care")
-
-
-@pytest.mark.quarto
-@pytest.mark.skipif(not quarto_available(), reason="Quarto is not installed here (no `quarto` on PATH); the built-in renderer is tested instead")
-def test_quarto_renders_html_and_pdf(tmp_path):
-    from reporting.publish.render.quarto import render_quarto
-
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_markdown_cell("# A report\n\nSome text.")]
-    nbformat.write(nb, tmp_path / "report.ipynb")
-    html, pdf = render_quarto(tmp_path / "report.ipynb", tmp_path, running_header="Council · Committee")
-    assert html.exists() and pdf.exists()
+def test_quarto_asked_for_when_missing_says_how_to_get_it(monkeypatch):
+    monkeypatch.delenv("REPORTING_QUARTO", raising=False)
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    with pytest.raises(RenderError, match="Use --renderer builtin, or install Quarto 1.7"):
+        render_quarto_many([QuartoJob(Path("report.ipynb"), Path("."))])
 
 
 def test_markdown_keeps_raw_html_as_text():

@@ -105,8 +105,13 @@ def latex_text(value) -> str:
 
 
 def typst_string(value) -> str:
-    """A Typst string literal ("..."): backslashes and quotes escaped, on one line."""
-    return '"' + one_line(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """A Typst string literal ("..."): backslashes and quotes escaped, on one line; < > { } as
+    Unicode escapes, so Quarto, which looks for shortcodes ({{< ... >}}) even in raw Typst, finds none."""
+    text = one_line(value).replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + "".join(_TYPST_UNICODE.get(c, c) for c in text) + '"'
+
+
+_TYPST_UNICODE = {c: f"\\u{{{ord(c):x}}}" for c in "<>{}"}
 
 
 def chart_text(value) -> str:

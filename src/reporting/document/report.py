@@ -34,15 +34,19 @@ def card_link(title, indicator_id) -> Markdown:
     return Markdown(f"[{md_text(title)}](#{anchor(indicator_id)})")
 
 
-def table(header: list[str], rows: list[list], caption: str | None = None) -> str:
+def table(header: list[str], rows: list[list], caption: str | None = None, widths: list[int] | None = None) -> str:
     """A Markdown pipe table; its first row is a real header row.
+
+    `widths` (relative, one per column) set the dashes under the header, which pandoc (Quarto)
+    reads as the columns' shares of the page: the index's title column gets room to read.
 
     Header and cells are plain text (escaped here), except cells the workbook built as `Markdown`
     (badges, links). `caption` names the table for screen readers (pandoc's `: caption` after the
     table, which Quarto and the built-in renderer both read); it is visually hidden, as a heading
     already shows it.
     """
-    lines = ["| " + " | ".join(md_text(h) for h in header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    rule = "|".join("-" * max(3, int(w)) for w in (widths or [3] * len(header)))
+    lines = ["| " + " | ".join(md_text(h) for h in header) + " |", f"|{rule}|"]
     lines += ["| " + " | ".join(md(cell) for cell in row) + " |" for row in rows]
     if caption:
         lines += ["", f": [{md_text(caption)}]{{.visually-hidden}}"]
@@ -84,6 +88,11 @@ def rating_key(scheme: SchemeConfig, kpis: pd.DataFrame) -> Block:
     )
 
 
+# Shares of the page for the index's columns (pandoc reads them; markdown-it ignores them).
+INDEX_WIDTHS = [8, 30, 8, 8, 8, 9, 9, 8, 14]
+DATA_TABLE_WIDTHS = [4, 4, 4, 4, 24, 7, 9, 7, 8, 8, 8, 7, 9]
+
+
 @block("table")
 def index_table(kpis: pd.DataFrame) -> Block:
     """Every KPI in report order with its figures, rating and change, linked to its card."""
@@ -102,7 +111,7 @@ def index_table(kpis: pd.DataFrame) -> Block:
             spc_badges(kpi.variation, kpi.spc_side, kpi.assurance),
         ])
     header = ["Indicator", "Title", "Period", "Current", "Target", "Rating", "Change", "Updated this quarter", "Variation and assurance"]
-    return "## Index of indicators {#index}\n\n" + table(header, rows, "Index of indicators")
+    return "## Index of indicators {#index}\n\n" + table(header, rows, "Index of indicators", INDEX_WIDTHS)
 
 
 @block("table")
@@ -203,7 +212,7 @@ def judgement_table(kpis: pd.DataFrame, region: str = "Regional") -> Block:
         "## Data tables {#data-tables}\n\nD: direction of travel against 12 months earlier. T: against target. "
         "C: against the England (national) average. G: the gap to England, against 12 months earlier "
         "(↑ better, → same, ↓ worse). n/a: not assessed, because an input is missing. "
-        "The key above explains each judgement.\n\n" + table(header, rows, "Data tables: judgements and figures for every indicator")
+        "The key above explains each judgement.\n\n" + table(header, rows, "Data tables: judgements and figures for every indicator", DATA_TABLE_WIDTHS)
     )
 
 

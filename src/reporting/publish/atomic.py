@@ -54,6 +54,16 @@ def staging_folder(final: Path) -> Path:
     return Path(tempfile.mkdtemp(prefix=f".{final.name}.{STAGING}-{_owner_tag()}-", dir=final.parent))
 
 
+def adopt(staging: Path, final: Path) -> Path:
+    """Rename a staging folder another process made (a batch worker) to this process's name, so a
+    later run's `recover` does not take it for abandoned once that worker has exited."""
+    if staging.name.startswith(f".{final.name}.{STAGING}-{_owner_tag()}-"):
+        return staging
+    adopted = Path(tempfile.mkdtemp(prefix=f".{final.name}.{STAGING}-{_owner_tag()}-", dir=final.parent))
+    os.replace(staging, adopted)  # an empty folder is replaced by the staged one
+    return adopted
+
+
 def _pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)

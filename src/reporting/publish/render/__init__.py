@@ -1,7 +1,10 @@
-"""Rendering the executed notebook to HTML and PDF: Quarto when present, the built-in renderer otherwise."""
+"""Rendering executed notebooks to HTML and PDF: Quarto when installed, the built-in renderer otherwise."""
 
 from .builtin import render_html, render_pdf, render_builtin
-from .quarto import quarto_available, render_quarto
-from .choose import choose_renderer, render
+from .quarto import QuartoJob, QuartoTimings, quarto_available, quarto_command, quarto_version, render_quarto, render_quarto_many
+from .choose import choose_renderer, render, render_many
 
-__all__ = ["choose_renderer", "quarto_available", "render", "render_builtin", "render_html", "render_pdf", "render_quarto"]
+__all__ = [
+    "QuartoJob", "QuartoTimings", "choose_renderer", "quarto_available", "quarto_command", "quarto_version", "render",
+    "render_builtin", "render_html", "render_many", "render_pdf", "render_quarto", "render_quarto_many",
+]

@@ -1,0 +1,91 @@
+-- The workbook's Markdown, finished for each of Quarto's formats. Text stays pandoc inlines (which
+-- each writer escapes); the only markup added is the workbook's own, with its own class names.
+--
+-- Typst: a rating span ([Red]{.rating .rating-red}) becomes a coloured badge with its word; a table
+-- caption written for screen readers ({.visually-hidden}) is dropped, as the heading above names
+-- the table; the index and Durham's data tables get landscape pages, as in the built-in PDF.
+-- HTML: a table of more than five columns scrolls sideways in its own focusable region, named by
+-- its caption, so a phone never scrolls the whole page.
+
+local WIDE_TABLE_COLUMNS = 5
+local LANDSCAPE = { index = true, ["data-tables"] = true }
+
+local function badge_class(span)
+  if not span.classes:includes("rating") then
+    return nil
+  end
+  for _, class in ipairs(span.classes) do
+    if class:match("^rating%-[a-z]+$") or class:match("^spc%-[a-z]+$") then
+      return class
+    end
+  end
+  return "rating-status"
+end
+
+local function typst_span(span)
+  local class = badge_class(span)
+  if class then
+    local out = pandoc.Inlines({ pandoc.RawInline("typst", '#badge("' .. class .. '")[') })
+    out:extend(span.content)
+    out:insert(pandoc.RawInline("typst", "]"))
+    return out
+  end
+  if span.classes:includes("visually-hidden") then
+    return {}
+  end
+end
+
+-- Landscape pages from a landscape section's heading to the next heading of its level or above.
+local function typst_pages(blocks)
+  local out = pandoc.Blocks({})
+  local landscape_level = nil
+  for _, block in ipairs(blocks) do
+    if block.t == "Header" then
+      if landscape_level and block.level <= landscape_level then
+        out:insert(pandoc.RawBlock("typst", "#set page(flipped: false)"))
+        landscape_level = nil
+      end
+      if LANDSCAPE[block.identifier] then
+        out:insert(pandoc.RawBlock("typst", "#set page(flipped: true)"))
+        landscape_level = block.level
+      end
+    end
+    out:insert(block)
+  end
+  if landscape_level then
+    out:insert(pandoc.RawBlock("typst", "#set page(flipped: false)"))
+  end
+  return out
+end
+
+-- Header cells say what they head (scope), as the built-in page's do.
+local function scope_header_cells(tbl)
+  for _, row in ipairs(tbl.head.rows) do
+    for _, cell in ipairs(row.cells) do
+      cell.attributes["scope"] = "col"
+    end
+  end
+end
+
+local function html_table(tbl)
+  scope_header_cells(tbl)
+  if #tbl.colspecs <= WIDE_TABLE_COLUMNS then
+    return tbl
+  end
+  local name = pandoc.utils.stringify(tbl.caption.long)
+  local attributes = { role = "region", tabindex = "0" }
+  if name ~= "" then
+    attributes["aria-label"] = name
+  end
+  return pandoc.Div({ tbl }, pandoc.Attr("", { "table-scroll" }, attributes))
+end
+
+if FORMAT:match("typst") then
+  return {
+    { Span = typst_span },
+    { Pandoc = function(doc) doc.blocks = typst_pages(doc.blocks); return doc end },
+  }
+elseif FORMAT:match("html") then
+  return { { Table = html_table } }
+end
+return {}
