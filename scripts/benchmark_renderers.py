@@ -8,9 +8,10 @@ On a private copy of the project (the real outputs/ are not touched), it times:
    split into executing the notebooks and rendering the report and paper;
 2. the four sample committees in one batch through Quarto (notebooks in a process pool, then one
    `quarto render` of all eight documents), and the same batch through the built-in renderer;
-3. where Quarto's render time goes: Deno's start-up (`quarto --version`), the HTML of every document
-   alone (pandoc, the theme's Sass, embedding resources), and the PDFs alone, with Typst's own
-   compile time logged by the workbook's `typst` command.
+3. where Quarto's render time goes: what any call costs (a one-line document to HTML and PDF:
+   Deno, the theme's Sass, pandoc's start-up), the HTML of every document alone (pandoc and its Lua
+   filters, embedding resources), and the PDFs alone, with Typst's own compile time logged by the
+   workbook's `typst` command.
 
 Figures are wall-clock seconds from Python's perf_counter, the median of `--repeat` runs (default 1).
 Quarto: `--quarto`, else $REPORTING_QUARTO, else `quarto` on PATH.
@@ -92,7 +93,15 @@ def quarto_breakdown(tmp: Path, quarto: str) -> dict[str, float]:
         subprocess.run([quarto, *arguments], cwd=work, env=env, check=True, capture_output=True)
         return time.perf_counter() - started
 
-    figures = {"quarto --version (Deno start-up)": timed("--version")}
+    figures = {"quarto --version": timed("--version")}
+    tiny = tmp / f"quarto-tiny-{time.time_ns()}"
+    shutil.copytree(work, tiny, ignore=shutil.ignore_patterns("document-*"))
+    (tiny / "one").mkdir()
+    (tiny / "one" / "tiny.qmd").write_text("---\npagetitle: t\nlang: en-GB\n---\n\n# A heading\n\nOne line.\n", encoding="utf-8")
+    (tiny / "one" / "tiny.inputs.json").write_text('{"title": "t", "running-header": "h"}', encoding="utf-8")
+    started = time.perf_counter()
+    subprocess.run([quarto, "render"], cwd=tiny, env=env, check=True, capture_output=True)
+    figures["one-line document, HTML and PDF (per call)"] = time.perf_counter() - started
     figures["HTML only, 8 documents"] = timed("render", "--to", "html")
     figures["PDF only, 8 documents"] = timed("render", "--to", "typst")
     figures["of which Typst compiling"] = sum(float(line.split("\t")[0]) for line in log.read_text().splitlines())

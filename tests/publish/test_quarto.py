@@ -111,7 +111,8 @@ def test_html_and_pdf_show_every_kpis_rating_and_figures(published, committee):
             card = text[text.index(heading, text.index("Summary of ratings")):][:3000]
             assert kpi.rating in card, (where, kpi.indicator_id, kpi.rating)
             assert kpi.current_shown in card, (where, kpi.indicator_id, kpi.current_shown)
-            assert kpi.target_shown in card, (where, kpi.indicator_id, kpi.target_shown)
+            if kpi.target_shown != "–":  # no target: the card says why (Contextual, Baseline), as the built-in page does
+                assert kpi.target_shown in card, (where, kpi.indicator_id, kpi.target_shown)
 
 
 @pytest.mark.parametrize("committee", COMMITTEES)

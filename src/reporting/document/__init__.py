@@ -6,8 +6,9 @@ in a notebook, each block leaves one output with several MIME types, and each re
 
 - JupyterLab and VS Code read `text/html`: their Markdown renderers know no pandoc attributes,
   so badges, ids and captions would otherwise show as `{.rating}` text;
-- Quarto reads `text/html` for HTML output and `text/markdown` (a strict pandoc subset) for Typst
-  and PDF; charts reach Typst as `image/png` with their alt text;
+- Quarto renders a Markdown document the workbook assembles from the `text/markdown` outputs and
+  the charts' `image/png` with their alt text (`publish/render/quarto_source.py`): no code, parameter
+  or path reaches it, and pandoc reads the one strict subset into both HTML and Typst;
 - the built-in renderer reads `text/markdown` and `image/png`, through the same Markdown reader
   (`markdown_html.py`) that made the `text/html`, so its page is the same, and an HTML output
   that did not come from a block can never reach a published page.

@@ -8,8 +8,10 @@ takes the one it renders best:
 |---------------------------------|----------------|----------------------------------------------------------|
 | JupyterLab (and VS Code)        | `text/html`    | its Markdown renderer knows no pandoc attributes, so     |
 |                                 |                | badges, ids and captions would show as `{.rating}` text  |
-| Quarto, to HTML                 | `text/html`    | Quarto prefers HTML for HTML output; it is the same HTML |
-| Quarto, to Typst (PDF)          | `text/markdown`| pandoc reads the strict Markdown subset into Typst       |
+| Quarto, to HTML and Typst (PDF) | `text/markdown`| the workbook assembles one Markdown document from these  |
+|                                 | and `image/png`| outputs (publish/render/quarto_source.py), so no code,   |
+|                                 |                | parameter or path reaches Quarto, and pandoc reads the   |
+|                                 |                | strict subset into both formats                          |
 | the built-in renderer           | `text/markdown`| rendered by the same reader that made the `text/html`,   |
 |                                 | and `image/png`| so the page is identical, and an HTML output that did    |
 |                                 |                | not come from a block can never reach a published page   |

@@ -90,7 +90,7 @@ def rating_key(scheme: SchemeConfig, kpis: pd.DataFrame) -> Block:
 
 # Shares of the page for the index's columns (pandoc reads them; markdown-it ignores them).
 INDEX_WIDTHS = [8, 30, 8, 8, 8, 9, 9, 8, 14]
-DATA_TABLE_WIDTHS = [4, 4, 4, 4, 24, 7, 9, 7, 8, 8, 8, 7, 9]
+DATA_TABLE_WIDTHS = [7, 7, 7, 7, 18, 6, 7, 6, 6, 7, 7, 6, 9]
 
 
 @block("table")

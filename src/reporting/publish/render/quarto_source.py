@@ -19,7 +19,7 @@ import nbformat
 import yaml
 
 from ...document import analyst_markdown, html_text, md_text, one_line, typst_string
-from ...document.blocks import Chart
+from ...document.blocks import Chart, chart_data_html
 from .builtin import report_metadata
 
 CHARTS = "charts"  # the folder, beside the .qmd, that holds the charts' PNGs for Typst
@@ -89,10 +89,15 @@ def raw_block(text: str, format_name: str) -> str:
 
 
 def chart_markdown(chart: Chart, image_name: str) -> str:
-    """A chart for both formats: for HTML the image inline with its alt text and data table (as the
-    built-in page shows it); for Typst a figure of the image file with its alt text, tagged in the PDF."""
-    typst = f"#figure(image({typst_string(f'{CHARTS}/{image_name}')}, alt: {typst_string(chart.alt)}, width: 88%))"
-    return raw_block(chart.html, "html") + "\n\n" + raw_block(typst, "typst")
+    """A chart for both formats: for HTML the image with its alt text and data table (as the built-in
+    page shows it; Quarto embeds the file as a data: URI); for Typst a figure of the image file with
+    its alt text, tagged in the PDF."""
+    path = f"{CHARTS}/{image_name}"
+    html = f'<figure class="chart"><img src="{path}" alt="{html_text(chart.alt)}"></figure>'
+    if chart.table:
+        html += chart_data_html(chart.table)
+    typst = f"#figure(image({typst_string(path)}, alt: {typst_string(chart.alt)}, width: 88%))"
+    return raw_block(html, "html") + "\n\n" + raw_block(typst, "typst")
 
 
 def quarto_source(notebook: str | Path | nbformat.NotebookNode) -> QuartoSource:
