@@ -256,3 +256,14 @@ def test_quarto_source_has_no_code_and_escapes_what_it_adds(tmp_path):
     fences = re.findall(r"^(`{3,})\{=(?:html|typst)\}", text, flags=re.M)
     assert fences and all(len(f) >= 4 for f in fences[:1])  # longer than the alt text's ``` run
     assert analyst_markdown("Narrative <script>x</script>") in text  # a Markdown cell: the safe subset, HTML as text
+
+
+def test_rendering_again_gives_the_same_bytes(published, tmp_path, quarto_path, monkeypatch):
+    """The same executed notebooks, rendered alone rather than in the batch, make byte-identical files."""
+    monkeypatch.setenv("REPORTING_QUARTO", quarto_path)
+    folder = published["synthetic-demo"]
+    jobs = [QuartoJob(folder / f"{d}.ipynb", tmp_path, d, "again") for d in ("report", "paper")]
+    assert render_quarto_many(jobs) == [None, None]
+    for job in jobs:
+        for made in job.outputs:
+            assert made.read_bytes() == (folder / made.name).read_bytes(), made.name

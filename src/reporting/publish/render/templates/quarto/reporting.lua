@@ -73,9 +73,10 @@ local function html_table(tbl)
     return tbl
   end
   local name = pandoc.utils.stringify(tbl.caption.long)
-  local attributes = { role = "region", tabindex = "0" }
+  -- A list of pairs, not a table: their order is then fixed, so reruns make the same bytes.
+  local attributes = { { "role", "region" }, { "tabindex", "0" } }
   if name ~= "" then
-    attributes["aria-label"] = name
+    table.insert(attributes, { "aria-label", name })
   end
   return pandoc.Div({ tbl }, pandoc.Attr("", { "table-scroll" }, attributes))
 end
