@@ -155,6 +155,18 @@ def test_pdf_has_header_page_numbers_and_every_card(cambridgeshire):
     assert "Produced on: 04 March 2024" in pages[0]
 
 
+@pytest.mark.parametrize("document", ["report", "paper"])
+def test_no_code_parameter_or_path_reaches_a_builtin_document(cambridgeshire, project, document):
+    html = (cambridgeshire.output_dir / f"{document}.html").read_text(encoding="utf-8")
+    pdf = " ".join(page.extract_text() for page in PdfReader(cambridgeshire.output_dir / f"{document}.pdf").pages)
+    visible = _text(html[html.index("<main"):])
+    for text in (html, pdf):
+        assert str(project) not in text and "staging" not in text and "/tmp/" not in text
+    for text in (visible, pdf):
+        for code in ("import reporting", "rp.", "papermill", "data_path", "output_dir", "committee ="):
+            assert code not in text, code
+
+
 def test_durham_report_uses_the_published_figures(durham):
     assert durham.quarter == "2023-24-Q2"
     kpis = pd.read_csv(durham.output_dir / "kpis.csv", dtype={"indicator_id": str}, keep_default_na=False).set_index("indicator_id")
