@@ -410,6 +410,8 @@ def params_project(tmp_path: Path) -> Path:
     ('{screen_outliers: "yes"}', "spc.screen_outliers"),
     ("{unknown_key: 1}", "spc.unknown_key"),
     ('{rebase: {"S01": ["not a date"]}}', "spc.rebase"),
+    ("{direction_precedence: rules_first}", "spc.direction_precedence"),
+    ("{target_on_limit: maybe}", "spc.target_on_limit"),
 ])
 def test_bad_spc_setting_is_a_params_error_naming_the_file_and_key(params_project, spc, key):
     path = params_project / "params" / "cyp.yaml"
@@ -423,9 +425,11 @@ def test_bad_spc_setting_is_a_params_error_naming_the_file_and_key(params_projec
 
 def test_valid_spc_block_loads_into_settings(params_project):
     path = params_project / "params" / "cyp.yaml"
-    path.write_text("council: A\ncommittee_name: B\ndataset: data/x\nspc: {shift_length: 8, rebase: {S01: [2022-10-01]}}\n", encoding="utf-8")
+    path.write_text("council: A\ncommittee_name: B\ndataset: data/x\nspc: {shift_length: 8, rebase: {S01: [2022-10-01]},"
+                    " direction_precedence: trend_last, target_on_limit: hit_and_miss}\n", encoding="utf-8")
     settings = reporting.load_params(path).spc
     assert settings.shift_length == 8 and settings.trend_length == 7
+    assert settings.direction_precedence == "trend_last" and settings.target_on_limit == "hit_and_miss"
     assert {k: [d.isoformat() for d in v] for k, v in settings.rebase.items()} == {"S01": ["2022-10-01"]}
 
 

@@ -264,6 +264,7 @@ SPC_WHOLE_NUMBERS = {
     "trend_length": (0, "a whole number: points in a row all rising or all falling that signal a trend (0 switches the rule off)"),
 }
 SPC_SWITCHES = ("screen_outliers", "outside_limits", "two_of_three")
+SPC_CHOICES = {"direction_precedence": ("trend_first", "trend_last"), "target_on_limit": ("passing", "hit_and_miss")}
 
 
 def _spc_settings(raw, source: str) -> SPCSettings:
@@ -272,7 +273,7 @@ def _spc_settings(raw, source: str) -> SPCSettings:
         return SPCSettings()
     if not isinstance(raw, dict):
         raise ParamsError(f"{source}, key spc: expected settings such as 'min_points: 6' and 'shift_length: 7'.")
-    known = (*SPC_WHOLE_NUMBERS, *SPC_SWITCHES, "rebase")
+    known = (*SPC_WHOLE_NUMBERS, *SPC_SWITCHES, *SPC_CHOICES, "rebase")
     unknown = sorted(set(raw) - set(known))
     if unknown:
         raise ParamsError(f"{source}, key spc.{unknown[0]}: not a known setting; the settings are {', '.join(known)}.")
@@ -287,6 +288,11 @@ def _spc_settings(raw, source: str) -> SPCSettings:
         if key in raw:
             if not isinstance(raw[key], bool):
                 raise ParamsError(f"{source}, key spc.{key}: expected true or false, not {raw[key]!r}.")
+            values[key] = raw[key]
+    for key, choices in SPC_CHOICES.items():
+        if key in raw:
+            if raw[key] not in choices:
+                raise ParamsError(f"{source}, key spc.{key}: expected one of {', '.join(choices)}, not {raw[key]!r}.")
             values[key] = raw[key]
     rebase = raw.get("rebase") or {}
     if not isinstance(rebase, dict):

@@ -246,25 +246,44 @@ def test_an_unchanged_figure_breaks_a_trend():
 
 
 def test_two_of_three_beyond_two_thirds_on_the_same_side_fires_on_the_second():
-    # 14 (beyond 13.55, inside 15.32), 8 (not near), 14: fires at row 9, not at the first 14.
-    points = chart(BASE + [14, 8, 14], FIXED)
+    # 14 (beyond 13.55, inside 15.32), 12 (above the mean, not near), 14: all three above the mean,
+    # two of them near the upper limit: fires at row 9, not at the first 14.
+    points = chart(BASE_HIGH_LAST + [14, 12, 14], FIXED)
     assert fired(points, "two_of_three") == {9: 1}
     assert special_rows(points) == [9]
 
-    # Two in a row.
-    points = chart(BASE + [14, 14], FIXED)
+    # Two in a row, after a point above the mean.
+    points = chart(BASE_HIGH_LAST + [14, 14], FIXED)
     assert fired(points, "two_of_three") == {8: 1}
 
-    # Low side: 6 is below 6.45 and above 4.68.
+    # Low side: 6 is below 6.45 and above 4.68; 8 is below the mean.
     points = chart(BASE + [6, 8, 6], FIXED)
     assert fired(points, "two_of_three") == {9: -1}
     assert special_rows(points) == [9]
 
 
+def test_two_of_three_needs_all_three_points_on_one_side_of_the_mean():
+    # The issue's case (as NHSRplotthedots and NHS England's Single Chart tool): 14, 8, 14 around a
+    # mean of 10 has two points near the upper limit, but 8 is below the mean, so no signal.
+    assert fired(chart(BASE + [14, 8, 14], FIXED), "two_of_three") == {}
+    # 9 (below the mean), 14, 14: the window ending at the second 14 holds a point below the mean.
+    assert fired(chart(BASE + [14, 14], FIXED), "two_of_three") == {}
+
+
+def test_a_point_beyond_the_limit_is_not_one_of_the_two():
+    # 17 is outside the limits (its own signal); 12 is not near; 14 is near: one near point, no signal.
+    points = chart(BASE_HIGH_LAST + [17, 12, 14], FIXED)
+    assert fired(points, "outside_limits") == {7: 1}
+    assert fired(points, "two_of_three") == {}
+    assert special_rows(points) == [7]
+    # A point exactly on the limit is inside it, so near: 15.32 and 14 after 11 fire at the 14.
+    assert fired(chart(BASE_HIGH_LAST + [BASE_UPPER, 14], FIXED), "two_of_three") == {8: 1}
+
+
 def test_two_thirds_of_the_way_is_the_boundary_of_the_zone():
     # The zone starts at 13.5466... above and 6.4533... below: 13 and 6.5 are short of it, 13.6 and 6.4 in it.
-    assert fired(chart(BASE + [13, 13], FIXED), "two_of_three") == {}
-    assert fired(chart(BASE + [13.6, 13.6], FIXED), "two_of_three") == {8: 1}
+    assert fired(chart(BASE_HIGH_LAST + [13, 13], FIXED), "two_of_three") == {}
+    assert fired(chart(BASE_HIGH_LAST + [13.6, 13.6], FIXED), "two_of_three") == {8: 1}
     assert fired(chart(BASE + [6.5, 6.5], FIXED), "two_of_three") == {}
     assert fired(chart(BASE + [6.4, 6.4], FIXED), "two_of_three") == {8: -1}
 
@@ -561,7 +580,7 @@ def test_baseline_points_apply_to_each_segment():
 RULE_CASES = {
     # rule: (series, row where it fires with the defaults, the setting that switches it off)
     "outside_limits": (BASE + [16], 7, {"outside_limits": False}),
-    "two_of_three": (BASE + [14, 14], 8, {"two_of_three": False}),
+    "two_of_three": (BASE_HIGH_LAST + [14, 14], 8, {"two_of_three": False}),
     "shift": (BASE + [12] * 7, 13, {"shift_length": 0}),
     "trend": (BASE_HIGH_LAST + [7, 7.5, 8, 8.5, 9, 10.5, 11], 13, {"trend_length": 0}),
 }
@@ -693,6 +712,7 @@ def spc_settings(draw, baseline=None) -> SPCSettings:
         two_of_three=draw(st.booleans()),
         shift_length=draw(st.sampled_from([0, 2, 3, 5, 6, 7, 8])),
         trend_length=draw(st.sampled_from([0, 2, 3, 5, 6, 7, 8])),
+        direction_precedence=draw(st.sampled_from(["trend_first", "trend_last"])),
     )
 
 
@@ -796,17 +816,19 @@ def reference_chart(values: list[float], spc: SPCSettings) -> list[dict]:
     lower, upper = mean - spread, mean + spread
     sign = lambda v: (v > 0) - (v < 0)  # noqa: E731
 
-    def beyond(t):
+    def close(t):
+        """Beyond two-thirds of the way to a limit, but not beyond the limit."""
         near = (2 / 3) * spread
-        return 1 if values[t] > mean + near else -1 if values[t] < mean - near else 0
+        return 1 if mean + near < values[t] <= upper else -1 if lower <= values[t] < mean - near else 0
 
     out = []
     for t, x in enumerate(values):
         outside = (1 if x > upper else -1 if x < lower else 0) if spc.outside_limits else 0
         two = 0
-        if spc.two_of_three and beyond(t) != 0:
-            if sum(beyond(s) == beyond(t) for s in range(max(0, t - 2), t + 1)) >= 2:
-                two = beyond(t)
+        if spc.two_of_three and close(t) != 0 and t >= 2:
+            window = range(t - 2, t + 1)
+            if sum(close(s) == close(t) for s in window) >= 2 and all(sign(values[s] - mean) == close(t) for s in window):
+                two = close(t)
         shift = 0
         side = sign(x - mean)
         if spc.shift_length and side != 0:
@@ -822,7 +844,8 @@ def reference_chart(values: list[float], spc: SPCSettings) -> list[dict]:
                 rises += 1
             trend = step if rises + 1 >= spc.trend_length else 0
         rules = (outside, two, shift, trend)
-        first = next((r for r in rules if r != 0), 0)
+        order = (outside, trend, two, shift) if spc.direction_precedence == "trend_first" else rules
+        first = next((r for r in order if r != 0), 0)
         out.append(dict(mean=mean, lower=lower, upper=upper, rules=rules, side=first))
     return out
 

@@ -358,7 +358,7 @@ def spc_key(settings: SPCSettings | None = None) -> Block:
     if settings.trend_length:
         rules.append(f"{settings.trend_length} points in a row all rising or all falling (a trend)")
     if settings.two_of_three:
-        rules.append("two of three points beyond two-thirds of the way to a limit, on the same side")
+        rules.append("two of three points beyond two-thirds of the way to a limit (but not beyond it), all three on the same side of the mean")
     screen = " (leaving out unusually large moving ranges)" if settings.screen_outliers else ""
     return (
         "## Key to variation and assurance {#spc-key}\n\n"

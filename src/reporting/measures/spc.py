@@ -12,9 +12,15 @@ between rebases:
 
 Rules for special cause, each a setting: a point outside the limits; a shift of `shift_length`
 points on one side of the mean; a trend of `trend_length` points all rising or all falling; two of
-three points beyond two-thirds of the way to a limit on the same side. A point is flagged when the
-rule is met counting back from it, never from points after it, so adding next month's figure never
-changes an earlier flag while the limits are fixed.
+three points beyond two-thirds of the way to a limit (but not beyond it), all three on the same side
+of the mean. A point is flagged when the rule is met counting back from it, never from points after
+it, so adding next month's figure never changes an earlier flag while the limits are fixed.
+
+Where rules that fired at a point disagree on its side (a falling trend inside a shift above the
+mean, say), the first in `direction_precedence` decides: "trend_first" (the default, as
+NHSRplotthedots 0.2: outside the limits, trend, two of three, shift) or "trend_last" (this
+project's earlier order: outside the limits, two of three, shift, trend). The README's SPC section lists every
+place this engine differs from NHSRplotthedots, and why.
 
 Everything is vectorised over one long DataFrame: rows sorted once, group statistics by
 `numpy.bincount`, runs by cumulative sums. There is no Python loop over indicators or points.
@@ -51,13 +57,21 @@ NO_DIRECTION = "Not applicable"
 # The per-point columns a chart needs beside each observation (joined onto its history by `periods.history`).
 POINT_COLUMNS = ["segment", "mean", "lower_limit", "upper_limit", "provisional", "limit_points", "special_cause", "side", "point_type",
                  "rule_outside_limits", "rule_two_of_three", "rule_shift", "rule_trend"]
-RULES = ("outside_limits", "two_of_three", "shift", "trend")  # in order of precedence for a point's side
+RULES = ("outside_limits", "two_of_three", "shift", "trend")  # the rules' columns (PRECEDENCE orders their say on a side)
 RULE_NAMES = {
     "outside_limits": "outside the process limits",
     "two_of_three": "two of three points near a limit",
     "shift": "a shift on one side of the mean",
     "trend": "a run of points all rising or all falling",
 }
+
+
+# The order in which rules that fired at a point decide its side, first to last.
+PRECEDENCE = {
+    "trend_first": ("outside_limits", "trend", "two_of_three", "shift"),  # NHSRplotthedots 0.2
+    "trend_last": ("outside_limits", "two_of_three", "shift", "trend"),  # this project before
+}
+TARGET_ON_LIMIT = ("passing", "hit_and_miss")
 
 
 @dataclass(frozen=True)
@@ -73,6 +87,17 @@ class SPCSettings:
     shift_length: int = 7  # 0 switches the rule off
     trend_length: int = 7  # 0 switches the rule off
     rebase: Mapping[str, tuple[date, ...]] = field(default_factory=dict)  # indicator id -> dates limits restart
+    # Which rule decides a special-cause point's side when rules disagree (see PRECEDENCE).
+    direction_precedence: str = "trend_first"
+    # A target exactly on a process limit: "passing" (this project: the whole range meets it) or
+    # "hit_and_miss" (NHSRplotthedots, which passes or fails only a target strictly outside the limits).
+    target_on_limit: str = "passing"
+
+    def __post_init__(self) -> None:
+        if self.direction_precedence not in PRECEDENCE:
+            raise ValueError(f"direction_precedence must be one of {', '.join(PRECEDENCE)}, not {self.direction_precedence!r}")
+        if self.target_on_limit not in TARGET_ON_LIMIT:
+            raise ValueError(f"target_on_limit must be one of {', '.join(TARGET_ON_LIMIT)}, not {self.target_on_limit!r}")
 
 
 def _run_length(key: np.ndarray, restart: np.ndarray) -> np.ndarray:
@@ -154,6 +179,8 @@ def xmr(observations: pd.DataFrame, settings: SPCSettings | None = None, directi
     with np.errstate(invalid="ignore", divide="ignore"):
         mean_mr = np.bincount(block, weights=mr_values, minlength=blocks) / mr_count
         if settings.screen_outliers:
+            # Kept up to and including 3.267 x the mean (NHSRplotthedots keeps strictly below, so a constant
+            # series there screens every range out and draws no limits; here its limits sit on the mean).
             kept = in_mr & (moving_range <= SCREEN_FACTOR * mean_mr[block])
             mean_mr = np.bincount(block, weights=np.where(kept, moving_range, 0.0), minlength=blocks) / np.bincount(block, weights=kept, minlength=blocks)
     limit_points = counted[block].astype(np.int64)
@@ -167,20 +194,25 @@ def xmr(observations: pd.DataFrame, settings: SPCSettings | None = None, directi
     zero = np.zeros(n, dtype=np.int8)
     if settings.outside_limits:
         rules["outside_limits"] = np.where(x > upper, 1, np.where(x < lower, -1, 0)).astype(np.int8)
+    above = np.nan_to_num(np.sign(x - mean)).astype(np.int8)  # +1 above the mean, -1 below, 0 on it
     if settings.two_of_three:
+        # Near a limit: beyond two-thirds of the way to it, but not beyond it (a point outside the
+        # limits is its own signal). Flagged: a near point whose window of three (it and the two
+        # before, in its segment) holds at least two near points on one side, all three on that side.
         near = NEAR_LIMIT * spread
-        beyond = np.where(x > mean + near, 1, np.where(x < mean - near, -1, 0)).astype(np.int8)
+        close = np.where((x > mean + near) & (x <= upper), 1, np.where((x < mean - near) & (x >= lower), -1, 0)).astype(np.int8)
         flag = zero.copy()
+        full = position >= 2
         for side in (1, -1):
-            hit = (beyond == side).astype(np.int8)
-            one_back = np.where(position >= 1, np.roll(hit, 1), 0)
-            two_back = np.where(position >= 2, np.roll(hit, 2), 0)
-            flag[(hit == 1) & (hit + one_back + two_back >= 2)] = side
+            hit = (close == side).astype(np.int8)
+            same = (above == side).astype(np.int8)
+            near_count = hit + np.roll(hit, 1) + np.roll(hit, 2)
+            same_count = same + np.roll(same, 1) + np.roll(same, 2)
+            flag[full & (hit == 1) & (near_count >= 2) & (same_count == 3)] = side
         rules["two_of_three"] = flag
     if settings.shift_length:
-        side = np.nan_to_num(np.sign(x - mean)).astype(np.int8)  # a point on the mean breaks a shift
-        run = _run_length(side, starts)
-        rules["shift"] = np.where((side != 0) & (run >= settings.shift_length), side, 0).astype(np.int8)
+        run = _run_length(above, starts)  # a point on the mean breaks a shift
+        rules["shift"] = np.where((above != 0) & (run >= settings.shift_length), above, 0).astype(np.int8)
     if settings.trend_length:
         step = np.where(starts, 0, np.sign(x - previous)).astype(np.int8)  # an unchanged figure breaks a trend
         run = _run_length(step, starts) + 1  # a run of k rises covers k + 1 points
@@ -190,7 +222,7 @@ def xmr(observations: pd.DataFrame, settings: SPCSettings | None = None, directi
         rules[name] = np.where(has_limits, rules[name], 0).astype(np.int8)
 
     side = zero.copy()
-    for name in reversed(RULES):  # the first rule in RULES that fired decides the side
+    for name in reversed(PRECEDENCE[settings.direction_precedence]):  # the first rule that fired decides the side
         side = np.where(rules[name] != 0, rules[name], side).astype(np.int8)
     kind = np.where(
         ~has_limits, 0,
@@ -223,15 +255,20 @@ def _signs(direction: pd.Series) -> np.ndarray:
     return np.nan_to_num(direction_sign(direction)).astype(np.int8)
 
 
-def assurance(lower: pd.Series, upper: pd.Series, target: pd.Series, direction: pd.Series) -> pd.Series:
+def assurance(lower: pd.Series, upper: pd.Series, target: pd.Series, direction: pd.Series,
+              target_on_limit: str = "passing") -> pd.Series:
     """Whether the process meets its target: consistently passing (the whole range between the limits is
-    on the good side), consistently failing (all on the bad side) or hit and miss (the target lies within)."""
+    on the good side), consistently failing (all on the bad side) or hit and miss (the target lies within).
+
+    A target exactly on the limit at the good end passes (`target_on_limit="passing"`, this project's
+    reading: every figure the process makes meets it) or is hit and miss ("hit_and_miss", NHSRplotthedots)."""
     sign = _signs(direction)
     good_low = np.where(sign > 0, lower, -upper)  # the worst edge of the range, made "higher is better"
     good_high = np.where(sign > 0, upper, -lower)
     aim = np.where(sign > 0, target, -target)
+    passes = good_low >= aim if target_on_limit == "passing" else good_low > aim
     result = np.select(
-        [lower.isna() | upper.isna(), sign == 0, target.isna(), good_low >= aim, good_high < aim],
+        [lower.isna() | upper.isna(), sign == 0, target.isna(), passes, good_high < aim],
         [NOT_ASSESSED, NO_DIRECTION, NO_TARGET, PASSING, FAILING],
         default=HIT_AND_MISS,
     )
@@ -258,7 +295,8 @@ def spc_summary(points: pd.DataFrame, targets: pd.Series | None = None, settings
         "spc_latest_rules": _rules_fired(latest),
     }, index=latest.index)
     target = targets.reindex(latest.index) if targets is not None else pd.Series(np.nan, index=latest.index)
-    summary["assurance"] = assurance(summary["lower_limit"], summary["upper_limit"], target.astype(float), latest["direction"])
+    summary["assurance"] = assurance(summary["lower_limit"], summary["upper_limit"], target.astype(float), latest["direction"],
+                                     settings.target_on_limit)
     summary.index.name = "indicator_id"
     return summary.reset_index()
 
