@@ -264,7 +264,8 @@ SPC_WHOLE_NUMBERS = {
     "trend_length": (0, "a whole number: points in a row all rising or all falling that signal a trend (0 switches the rule off)"),
 }
 SPC_SWITCHES = ("screen_outliers", "outside_limits", "two_of_three")
-SPC_CHOICES = {"direction_precedence": ("trend_first", "trend_last"), "target_on_limit": ("passing", "hit_and_miss")}
+SPC_CHOICES = {"direction_precedence": ("trend_first", "trend_last"), "target_on_limit": ("passing", "hit_and_miss"),
+               "chart_runs": ("detected", "whole_run")}
 
 
 def _spc_settings(raw, source: str) -> SPCSettings:

@@ -29,6 +29,7 @@ import base64
 import re
 
 from .escape import html_text
+from .icons import ICONS, icon_style
 from .markdown_html import markdown_to_html
 
 # The report stylesheet's badge colours, inline for readers without it (JupyterLab, VS Code).
@@ -41,6 +42,7 @@ BADGE_STYLE = {
     "spc-neither": "background:#4c2c92;color:#fff",
 }
 _BADGE = re.compile(r'<span class="rating ([a-z-]+)">')
+_ICON = re.compile(r'<span class="spc-icon (spc-icon-[a-z-]+)">')
 _CELL = re.compile(r"<(td|th)((?: scope=\"(?:col|row)\")?)>")
 _BADGE_BASE = "display:inline-block;padding:0 .45em;border-radius:.2em;font-weight:bold;border:1px solid transparent;white-space:nowrap"
 
@@ -52,6 +54,8 @@ def notebook_html(markdown: str) -> str:
         return f'<span class="rating {match[1]}" style="{_BADGE_BASE};{colours}">'
 
     html = _BADGE.sub(badge, markdown_to_html(markdown))
+    html = _ICON.sub(lambda m: f'<span class="spc-icon {m[1]}" style="{icon_style(m[1].removeprefix("spc-icon-"))}">'
+                     if m[1].removeprefix("spc-icon-") in ICONS else m[0], html)
     # Notebook stylesheets right-align table cells (for numbers); the report reads left to right.
     html = _CELL.sub(lambda m: f'<{m[1]} style="text-align:left"{m[2]}>', html)
     return f'<div class="reporting-block">\n{html}</div>'

@@ -31,7 +31,7 @@ from PIL import Image  # noqa: E402
 from .alt_text import has_limits, kpi_alt_text, kpi_chart_table, rating_alt_text, trend_points  # noqa: E402,F401
 from .escape import chart_text  # noqa: E402
 from .formatting import format_value  # noqa: E402
-from ..measures.spc import CONCERNING, IMPROVING, NEITHER  # noqa: E402
+from ..measures.spc import CONCERNING, IMPROVING, NEITHER, SPCSettings, marked_points  # noqa: E402
 
 DARK_BLUE, TURQUOISE, DARK_PINK, ORANGE, DARK_GREY, LIGHT_PURPLE = get_af_colours("categorical")
 INK = "#0B0C0C"  # the report's text colour: labels are always ink, never a series colour
@@ -83,13 +83,13 @@ def use_report_style() -> None:
     })
 
 
-def kpi_chart(history: pd.DataFrame, kpi: pd.Series) -> plt.Figure:
+def kpi_chart(history: pd.DataFrame, kpi: pd.Series, settings: SPCSettings | None = None) -> plt.Figure:
     """A line chart of one KPI's history with its target, comparators and projected trend, each labelled at its end;
     an XmR chart (see `xmr_chart`) where the history carries SPC limits."""
     use_report_style()
     history = history.sort_values("period_end").reset_index(drop=True)
     if has_limits(history, kpi):
-        return xmr_chart(history, kpi)
+        return xmr_chart(history, kpi, settings)
     fig, ax = plt.subplots(figsize=(WIDTH_INCHES, HEIGHT_INCHES))
     fmt = lambda v: format_value(v, kpi["unit"], kpi["decimals"])  # noqa: E731
     ends = [
@@ -124,12 +124,14 @@ SPECIAL_STYLE = {
 LEGEND_INCHES = 0.4  # the row below the axes that keys the special-cause markers
 
 
-def xmr_chart(history: pd.DataFrame, kpi: pd.Series) -> plt.Figure:
+def xmr_chart(history: pd.DataFrame, kpi: pd.Series, settings: SPCSettings | None = None) -> plt.Figure:
     """An XmR chart of one KPI: figures, mean and process limits per segment (rebases marked), the target,
-    and special-cause points as larger markers of their own shape and colour, keyed below the chart."""
+    and special-cause points as larger markers of their own shape and colour, keyed below the chart
+    (from the point each rule is met, or the whole run of a shift or trend: `SPCSettings.chart_runs`)."""
     use_report_style()
     history = history.sort_values("period_end").reset_index(drop=True)
-    specials = history[history["special_cause"].fillna(False).astype(bool)].assign(position=lambda f: f.index)
+    history["point_type"] = marked_points(history, settings) if "rule_shift" in history else history["point_type"]
+    specials = history[history["point_type"].isin(list(SPECIAL_STYLE))].assign(position=lambda f: f.index)
     height = HEIGHT_INCHES + (LEGEND_INCHES if not specials.empty else 0)
     fig, ax = plt.subplots(figsize=(WIDTH_INCHES, height))
     fmt = lambda v: format_value(v, kpi["unit"], kpi["decimals"])  # noqa: E731

@@ -14,6 +14,7 @@ import pandas as pd
 
 from . import Markdown, analyst_markdown, attribute_text, html_id, md, md_link, md_text
 from .blocks import Block, block
+from .icons import assurance_icon, variation_icon, with_icon
 from .formatting import DIRECTION_TEXT, format_value, rating_badge
 from ..params import CommitteeParams
 from ..quarters import Quarter
@@ -324,14 +325,16 @@ def variation_badge(variation, side=None, short: bool = False) -> str:
     variation = variation if variation in VARIATION_STYLE else NOT_ASSESSED
     symbol, css, brief = VARIATION_STYLE[variation]
     symbol = symbol or SIDE_SYMBOL.get(side, "●")
-    return Markdown(f"[{md_text(f'{symbol} {brief if short else variation}')}]{{.rating .{css}}}")
+    badge = f"[{md_text(f'{symbol} {brief if short else variation}')}]{{.rating .{css}}}"
+    return Markdown(with_icon(variation_icon(variation, side), badge))
 
 
 def assurance_badge(assurance, short: bool = False) -> str:
     """An indicator's SPC assurance against its target as a badge: symbol and words."""
     assurance = assurance if assurance in ASSURANCE_STYLE else NOT_ASSESSED
     symbol, css, brief = ASSURANCE_STYLE[assurance]
-    return Markdown(f"[{md_text(f'{symbol} {brief if short else assurance}')}]{{.rating .{css}}}")
+    badge = f"[{md_text(f'{symbol} {brief if short else assurance}')}]{{.rating .{css}}}"
+    return Markdown(with_icon(assurance_icon(assurance), badge))
 
 
 def spc_badges(variation, side, assurance) -> str:
@@ -343,9 +346,17 @@ def spc_badges(variation, side, assurance) -> str:
 
 
 @block("key")
-def spc_key(settings: SPCSettings | None = None) -> Block:
-    """The key to variation and assurance, with how the limits are drawn and when they are not."""
+def spc_key(settings: SPCSettings | None = None, kpis: pd.DataFrame | None = None) -> Block:
+    """The key to variation and assurance, with how the limits are drawn and when they are not.
+
+    With `kpis`, a report where no KPI has limits gets one sentence saying so instead of the key."""
     settings = settings or SPCSettings()
+    if kpis is not None and "variation" in kpis and not kpis["variation"].isin([COMMON, IMPROVING, CONCERNING, NEITHER]).any():
+        return (
+            "## Variation and assurance {#spc-key}\n\n"
+            f"No indicator in this report has the {settings.min_points} or more figures that statistical process control "
+            "(SPC) needs for process limits, so variation and assurance are not assessed."
+        )
     rows = [[variation_badge(v, "high"), VARIATION_MEANING[v]] for v in (COMMON, IMPROVING, CONCERNING, NEITHER)]
     rows.insert(3, [variation_badge(CONCERNING, "low"), "As above; ▲ marks a special cause above the mean, ▼ one below it."])
     rows += [[assurance_badge(a), ASSURANCE_MEANING[a]] for a in (PASSING, HIT_AND_MISS, FAILING, NO_TARGET, NO_DIRECTION)]
@@ -366,7 +377,10 @@ def spc_key(settings: SPCSettings | None = None) -> Block:
         "real change. Each KPI's chart with enough figures is an XmR chart: the mean, and process limits at the mean plus "
         f"or minus {LIMIT_FACTOR} times the average change from one figure to the next{screen}. A figure is special cause "
         f"when it is part of {'; '.join(rules) or 'no rule (every rule is switched off)'}. "
-        f"Limits need at least {settings.min_points} figures and are provisional with fewer than {settings.provisional_below}.\n\n"
+        f"Limits need at least {settings.min_points} figures and are provisional with fewer than {settings.provisional_below}. "
+        + ("Charts mark the whole run of a shift or trend once it is detected; the variation above counts from the point of detection."
+           if settings.chart_runs == "whole_run" else "Charts mark special-cause points from the point each rule is met, as the variation does.")
+        + "\n\n"
         + table(["Symbol", "Meaning"], rows, "Key to variation and assurance")
     )
 

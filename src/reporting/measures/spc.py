@@ -72,6 +72,25 @@ PRECEDENCE = {
     "trend_last": ("outside_limits", "two_of_three", "shift", "trend"),  # this project before
 }
 TARGET_ON_LIMIT = ("passing", "hit_and_miss")
+CHART_RUNS = ("detected", "whole_run")
+
+
+def marked_points(points: pd.DataFrame, settings: "SPCSettings | None" = None) -> pd.Series:
+    """Each point's type as a chart marks it (one indicator's points in period order, with the rule
+    columns): as flagged, or, with `chart_runs="whole_run"`, every point of a shift or trend run
+    taking the type of the point that completed it (earlier flags win where runs overlap)."""
+    settings = settings or SPCSettings()
+    marked = points["point_type"].astype(object).to_numpy().copy()
+    if settings.chart_runs != "whole_run" or points.empty:
+        return pd.Series(marked, index=points.index)
+    segment = points["segment"].to_numpy()
+    for i in np.flatnonzero(points["special_cause"].fillna(False).to_numpy().astype(bool)):
+        row = points.iloc[i]
+        back = max(settings.shift_length if row["rule_shift"] != 0 else 0, settings.trend_length if row["rule_trend"] != 0 else 0)
+        for j in range(max(0, i - back + 1), i):
+            if segment[j] == segment[i] and marked[j] == COMMON:
+                marked[j] = marked[i]
+    return pd.Series(marked, index=points.index)
 
 
 @dataclass(frozen=True)
@@ -92,10 +111,16 @@ class SPCSettings:
     # A target exactly on a process limit: "passing" (this project: the whole range meets it) or
     # "hit_and_miss" (NHSRplotthedots, which passes or fails only a target strictly outside the limits).
     target_on_limit: str = "passing"
+    # How charts mark a shift or trend: "detected" (from the point the rule is met, as the engine
+    # flags it) or "whole_run" (back-colour every point of the run once it is detected, as Making
+    # Data Count charts do). Only the chart changes; the flags, variation and paper do not.
+    chart_runs: str = "detected"
 
     def __post_init__(self) -> None:
         if self.direction_precedence not in PRECEDENCE:
             raise ValueError(f"direction_precedence must be one of {', '.join(PRECEDENCE)}, not {self.direction_precedence!r}")
+        if self.chart_runs not in CHART_RUNS:
+            raise ValueError(f"chart_runs must be one of {', '.join(CHART_RUNS)}, not {self.chart_runs!r}")
         if self.target_on_limit not in TARGET_ON_LIMIT:
             raise ValueError(f"target_on_limit must be one of {', '.join(TARGET_ON_LIMIT)}, not {self.target_on_limit!r}")
 

@@ -19,7 +19,7 @@ from ..document import safe_url
 
 # What an <a href> may point at in a published page: its own sections, the web, or an email address.
 _OWN_ANCHOR = re.compile(r"#[A-Za-z][\w\-:.]*")
-_CSS_URL = re.compile(r"url\(\s*['\"]?\s*(?!data:)([^'\")\s]*)", re.IGNORECASE)
+_CSS_URL = re.compile(r"url\(\s*['\"]?\s*(?!data:)([^'\")\s]+)", re.IGNORECASE)
 _RESTYLING = re.compile(r"position\s*:\s*(fixed|absolute|sticky)|@import|expression\s*\(|behavior\s*:", re.IGNORECASE)
 _URL_ATTRIBUTES = ("src", "srcset", "poster", "data", "action", "formaction", "background", "xlink:href", "ping", "cite")
 _FORBIDDEN_ELEMENTS = ("iframe", "frame", "object", "embed", "applet", "base", "form", "portal")

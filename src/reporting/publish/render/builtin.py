@@ -11,6 +11,7 @@ from traitlets.config import Config
 
 from ...document import css_string
 from ...document.blocks import chart_data_html
+from ...document.icons import icon_css
 from ...document.markdown_html import markdown_to_html, notebook_sections
 from ...errors import RenderError
 from ...quarters import source_date_epoch
@@ -58,7 +59,8 @@ def render_html(notebook: str | Path, html_path: str | Path) -> Path:
     """Render an executed notebook to one self-contained HTML file (charts inline, no code)."""
     nb = nbformat.read(str(notebook), as_version=4)
     try:
-        body, _ = ReportExporter().from_notebook_node(nb, resources={"report": report_metadata(nb)})
+        # The SPC icons' rules: the workbook's own SVGs as data: URIs (no text from data or params).
+        body, _ = ReportExporter().from_notebook_node(nb, resources={"report": report_metadata(nb), "icon_css": icon_css()})
     except Exception as error:  # nbconvert and Jinja raise many kinds
         raise RenderError(f"Could not render {notebook} to HTML: {error}") from error
     html_path = Path(html_path)

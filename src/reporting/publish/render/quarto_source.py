@@ -20,9 +20,11 @@ import yaml
 
 from ...document import analyst_markdown, html_text, md_text, one_line, typst_string
 from ...document.blocks import Chart, chart_data_html
+from ...document.icons import write_icons
 from .builtin import report_metadata
 
 CHARTS = "charts"  # the folder, beside the .qmd, that holds the charts' PNGs for Typst
+ICONS_FOLDER = "icons"  # and the SPC icons' SVGs (the Typst template's spc-icon reads them)
 
 
 # The HTML's <title> until `publish.render.quarto` writes the document's own title in its place.
@@ -46,6 +48,7 @@ class QuartoSource:
             (folder / CHARTS).mkdir(parents=True, exist_ok=True)
             for name, png in self.images.items():
                 (folder / CHARTS / name).write_bytes(png)
+        write_icons(folder / ICONS_FOLDER)  # the SPC icons, for Typst
         inputs = {"title": one_line(self.title), "running-header": one_line(self.running_header)}
         (folder / f"{stem}{INPUTS}").write_text(json.dumps(inputs, ensure_ascii=False), encoding="utf-8")
         path = folder / f"{stem}.qmd"

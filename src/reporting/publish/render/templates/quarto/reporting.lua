@@ -22,7 +22,34 @@ local function badge_class(span)
   return "rating-status"
 end
 
+-- An SPC icon ([]{.spc-icon .spc-icon-improving-high}): the template's spc-icon draws its SVG file.
+local function icon_name(span)
+  if not span.classes:includes("spc-icon") then
+    return nil
+  end
+  for _, class in ipairs(span.classes) do
+    local name = class:match("^spc%-icon%-([a-z%-]+)$")
+    if name then
+      return name
+    end
+  end
+  return nil
+end
+
 local function typst_span(span)
+  if span.classes:includes("spc-badge") then -- an icon and its badge: one box, never parted by a line break
+    local out = pandoc.Inlines({ pandoc.RawInline("typst", "#box[") })
+    out:extend(span.content)
+    out:insert(pandoc.RawInline("typst", "]"))
+    return out
+  end
+  local icon = icon_name(span)
+  if icon then
+    return pandoc.RawInline("typst", '#spc-icon("' .. icon .. '")')
+  end
+  if span.classes:includes("spc-icon") then
+    return {}
+  end
   local class = badge_class(span)
   if class then
     local out = pandoc.Inlines({ pandoc.RawInline("typst", '#badge("' .. class .. '")[') })
