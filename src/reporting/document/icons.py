@@ -100,7 +100,8 @@ ICON_BOX = (
 
 def icon_css() -> str:
     """The stylesheet rules that draw every icon (for the built-in page and Quarto's theme)."""
-    rules = [".spc-badge { white-space: nowrap; }", f".spc-icon {{ {ICON_BOX}; }}"]
+    # No rule for .spc-badge: with no space between the icon and the badge, a line never breaks between them.
+    rules = [f".spc-icon {{ {ICON_BOX}; }}"]
     rules += [f'.spc-icon-{name} {{ background-image: url("{data_uri(name)}"); }}' for name in ICONS]
     return "\n".join(rules) + "\n"
 
