@@ -462,3 +462,26 @@ def test_report_pdf_figures_have_the_html_alt_text(published):
     assert tagged == alts
     assert sum(a.startswith("XmR chart of") for a in tagged) == 10
     assert check_pdf(published / "report.pdf", published / "report.html") == []
+
+
+@pytest.mark.e2e
+def test_icons_sit_beside_their_words_in_the_index_cards_and_key_and_pass_the_audit(published):
+    from bs4 import BeautifulSoup
+
+    from reporting.publish.audit import audit_folder, format_audit, unavailable_reason
+
+    soup = BeautifulSoup((published / "report.html").read_text(encoding="utf-8"), "html.parser")
+    icons = soup.select("main span.spc-icon")
+    assert icons and all(not icon.get_text(strip=True) for icon in icons)  # drawn by CSS, no text of their own
+    for icon in icons:
+        words = icon.find_next_sibling("span")
+        assert words is not None and "rating" in words["class"] and words.get_text(strip=True)  # the words beside it
+    index = soup.find(id="index").find_next("table")
+    # Variation for the ten KPIs with limits, assurance for the nine of them with a direction (SP08 has none).
+    assert len(index.select("span.spc-icon")) == 10 + 9
+    assert soup.find(id="spc-key").find_next("table").select("span.spc-icon-improving-high")
+    assert "spc-icon-common" in str(soup.find(id="kpi-SP05").find_next("table").find_next("table"))
+    assert check_pdf(published / "report.pdf", published / "report.html") == []
+    if unavailable_reason() is None:
+        report = audit_folder(published)
+        assert report.passed, "\n" + format_audit(report)
