@@ -59,18 +59,10 @@ def run_one(
     """Run one committee in this process and say what happened; never raises for the committee's own faults."""
     from .run import run_committee
 
-    started = time.perf_counter()
-    try:
-        result = run_committee(committee, quarter, root, renderer, produced, strict=strict,
-                               concurrent_notebooks=concurrent_notebooks)
-    except ReportingError as error:
-        return _finish(Outcome(committee, "failed", 0.0, quarter, error=str(error)), started)
-    except OSError as error:  # a file that could not be read or written: say which, in plain words
-        return _finish(Outcome(committee, "failed", 0.0, quarter, error=os_error_message(error, Path(root).resolve())), started)
-    except Exception as error:  # an unexpected fault: still report it and let the others go on
-        return _finish(Outcome(committee, "failed", 0.0, quarter, error=f"unexpected {type(error).__name__}: {error}"), started)
-    outcome = Outcome(committee, "ok", 0.0, result.quarter, str(result.output_dir), warnings=result.warnings)
-    return _finish(outcome, started)
+    def outcome(result) -> Outcome:
+        return Outcome(committee, "ok", 0.0, result.quarter, str(result.output_dir), warnings=result.warnings)
+
+    return _attempt(committee, quarter, root, outcome, run_committee, renderer, produced, strict, concurrent_notebooks)
 
 
 def prepare_one(
@@ -85,19 +77,26 @@ def prepare_one(
     """Validate and execute one committee, leaving it staged for a batch render (`Outcome.prepared`)."""
     from .run import prepare_committee
 
+    def outcome(prepared) -> Outcome:
+        staged = Outcome(committee, "ok", 0.0, prepared.result.quarter, str(prepared.final), warnings=prepared.result.warnings)
+        staged.prepared = prepared
+        return staged
+
+    return _attempt(committee, quarter, root, outcome, prepare_committee, renderer, produced, strict, concurrent_notebooks)
+
+
+def _attempt(committee, quarter, root, outcome, stage, renderer, produced, strict, concurrent_notebooks) -> Outcome:
+    """Call `stage` (run_committee or prepare_committee) for one committee; its own faults become a failed Outcome."""
     started = time.perf_counter()
     try:
-        prepared = prepare_committee(committee, quarter, root, renderer, produced, strict=strict,
-                                     concurrent_notebooks=concurrent_notebooks)
+        done = stage(committee, quarter, root, renderer, produced, strict=strict, concurrent_notebooks=concurrent_notebooks)
     except ReportingError as error:
         return _finish(Outcome(committee, "failed", 0.0, quarter, error=str(error)), started)
-    except OSError as error:
+    except OSError as error:  # a file that could not be read or written: say which, in plain words
         return _finish(Outcome(committee, "failed", 0.0, quarter, error=os_error_message(error, Path(root).resolve())), started)
-    except Exception as error:
+    except Exception as error:  # an unexpected fault: still report it and let the others go on
         return _finish(Outcome(committee, "failed", 0.0, quarter, error=f"unexpected {type(error).__name__}: {error}"), started)
-    outcome = Outcome(committee, "ok", 0.0, prepared.result.quarter, str(prepared.final), warnings=prepared.result.warnings)
-    outcome.prepared = prepared
-    return _finish(outcome, started)
+    return _finish(outcome(done), started)
 
 
 def render_and_publish(outcomes: list[Outcome], renderer: str, on_done=None, total: int | None = None,
