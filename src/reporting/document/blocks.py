@@ -41,6 +41,11 @@ BADGE_STYLE = {
     "rating-status": "background:#fff;color:#0b0c0c;border-color:#505a5f",
     "spc-neither": "background:#4c2c92;color:#fff",
 }
+def badge_css() -> str:
+    """The badges' colour rules, for a stylesheet written from these colours (Quarto's theme)."""
+    return "\n".join(f".{name} {{ {style}; }}" for name, style in BADGE_STYLE.items()) + "\n"
+
+
 _BADGE = re.compile(r'<span class="rating ([a-z-]+)">')
 _ICON = re.compile(r'<span class="spc-icon (spc-icon-[a-z-]+)">')
 _CELL = re.compile(r"<(td|th)((?: scope=\"(?:col|row)\")?)>")

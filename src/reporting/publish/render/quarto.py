@@ -27,6 +27,7 @@ import nbformat
 import yaml
 
 from ...document import html_text, one_line
+from ...document.blocks import badge_css
 from ...document.icons import icon_css
 from ...errors import RenderError
 from .builtin import report_metadata
@@ -126,9 +127,10 @@ def render_quarto_many(jobs: list[QuartoJob], timings: QuartoTimings | None = No
         project.mkdir()
         for template in ("reporting.lua", "typst-template.typ", "typst-show.typ"):
             shutil.copyfile(TEMPLATES / template, project / template)
-        # The theme, with the rules that draw the SPC icons (the workbook's own SVGs as data: URIs).
+        # The theme, with the badges' colours (the same source as the notebook's badges) and the
+        # rules that draw the SPC icons (the workbook's own SVGs as data: URIs).
         (project / "reporting.scss").write_text(
-            (TEMPLATES / "reporting.scss").read_text(encoding="utf-8") + "\n" + icon_css(), encoding="utf-8")
+            (TEMPLATES / "reporting.scss").read_text(encoding="utf-8") + "\n" + badge_css() + icon_css(), encoding="utf-8")
         (project / "_quarto.yml").write_text(quarto_config(), encoding="utf-8")
         sources = []
         for number, job in enumerate(jobs, start=1):
