@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from bs4 import BeautifulSoup
 
 import reporting as rp
@@ -34,11 +35,17 @@ def test_badges_in_notebooks_have_the_report_stylesheets_colours():
 
 def test_a_chart_carries_its_alt_text_and_data_to_every_reader():
     table = {"title": "T <b>", "caption": "Figures", "columns": ["Period", "Value"], "rows": [["Dec 2023", "36.0%"]]}
-    data, metadata = Chart(PNG, 'Line chart "of" <x>', table)._repr_mimebundle_()
-    assert metadata["image/png"] == {"alt": 'Line chart "of" <x>', "table": table}
+    data, metadata = Chart(PNG, 'Line chart "of" <x>', table, role="kpi")._repr_mimebundle_()
+    assert metadata["image/png"] == {"alt": 'Line chart "of" <x>', "table": table, "role": "kpi"}
     soup = BeautifulSoup(data["text/html"], "html.parser")
     assert soup.find("img")["alt"] == 'Line chart "of" <x>' and soup.find("img")["src"].startswith("data:image/png;base64,")
     assert soup.find("summary").get_text() == "Chart data: T <b>" and soup.find("th", scope="row").get_text() == "Dec 2023"
+    assert soup.find("figure")["class"] == ["chart", "chart-kpi"]
+
+
+def test_a_chart_has_a_known_role():
+    with pytest.raises(ValueError, match="role"):
+        Chart(PNG, "alt", None, role="kpi\" onload=\"x")
 
 
 def test_an_empty_block_shows_nothing():

@@ -90,6 +90,11 @@ class Block(str):
         return {"text/markdown": str(self), "text/html": self.html, "text/plain": str(self)}
 
 
+# What a chart is for, which decides where print places it: a KPI card's chart sits beside the
+# KPI's description; any other chart (the ratings summary) in the flow of the page.
+CHART_ROLES = ("figure", "kpi")
+
+
 class Chart:
     """A chart: its PNG, its alt text, and the table of the figures it plots.
 
@@ -100,17 +105,23 @@ class Chart:
 
     kind = "chart"
 
-    def __init__(self, png: bytes, alt: str, table: dict | None = None):
-        self.png, self.alt, self.table = png, alt, table
+    def __init__(self, png: bytes, alt: str, table: dict | None = None, role: str = "figure"):
+        if role not in CHART_ROLES:
+            raise ValueError(f"A chart's role is one of {', '.join(CHART_ROLES)}, not {role!r}.")
+        self.png, self.alt, self.table, self.role = png, alt, table, role
 
     @property
     def html(self) -> str:
         encoded = base64.b64encode(self.png).decode("ascii")
-        image = f'<figure class="chart"><img src="data:image/png;base64,{encoded}" alt="{html_text(self.alt)}"></figure>'
+        # Drawn to be read at most 32rem wide (see charts.py), in JupyterLab as in the report.
+        image = (f'<figure class="chart chart-{self.role}"><img src="data:image/png;base64,{encoded}" '
+                 f'alt="{html_text(self.alt)}" style="width:32rem;max-width:100%;height:auto"></figure>')
         return image + (chart_data_html(self.table) if self.table else "")
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        metadata = {"alt": self.alt} if self.table is None else {"alt": self.alt, "table": self.table}
+        metadata = {"alt": self.alt, "role": self.role}
+        if self.table is not None:
+            metadata["table"] = self.table
         data = {"image/png": base64.b64encode(self.png).decode("ascii"), "text/html": self.html, "text/plain": self.alt}
         return data, {"image/png": metadata}
 

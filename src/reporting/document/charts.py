@@ -35,8 +35,11 @@ from ..measures.spc import CONCERNING, IMPROVING, NEITHER, SPCSettings, marked_p
 
 DARK_BLUE, TURQUOISE, DARK_PINK, ORANGE, DARK_GREY, LIGHT_PURPLE = get_af_colours("categorical")
 INK = "#0B0C0C"  # the report's text colour: labels are always ink, never a series colour
-FONT_SIZE = 11  # points in the 7-inch figure; about 10 pt when printed at 6.3 inches
-WIDTH_INCHES, HEIGHT_INCHES, DPI = 7.0, 2.8, 200
+# Charts are drawn at the size they are read: 4.8 inches wide with 11-point text, shown at most
+# 32rem (512 px) wide on screen, so the text is never smaller than 11 px on a 390-px phone, 16 px on
+# a desktop, and about 9.5 pt in print, where the chart sits beside the description at 58% of the column.
+FONT_SIZE = 11
+WIDTH_INCHES, HEIGHT_INCHES, DPI = 4.8, 3.0, 200
 PNG_COLOURS = 64  # anti-aliased lines in six palette colours, grey and ink need no more
 MARKERS_UP_TO = 12  # a series with more points marks only its latest (and any isolated) point
 
@@ -45,12 +48,12 @@ MARKERS_UP_TO = 12  # a series with more points marks only its latest (and any i
 SERIES_STYLE = {
     "value": {"label": "Council", "color": DARK_BLUE, "linestyle": "-", "marker": "o", "linewidth": 2.5, "markersize": 6, "zorder": 3},
     "target": {"label": "Target", "color": ORANGE, "linestyle": (0, (6, 3)), "marker": "s", "linewidth": 2, "markersize": 8},
-    "stat_neighbour_mean": {"label": "Stat. neighbours", "color": TURQUOISE, "linestyle": (0, (1, 1.5)), "marker": "^", "linewidth": 2, "markersize": 8},
+    "stat_neighbour_mean": {"label": "Neighbours", "color": TURQUOISE, "linestyle": (0, (1, 1.5)), "marker": "^", "linewidth": 2, "markersize": 8},
     "england_mean": {"label": "England", "color": DARK_PINK, "linestyle": (0, (6, 2, 1, 2)), "marker": "D", "linewidth": 2, "markersize": 8},
     "regional_mean": {"label": "Region", "color": DARK_GREY, "linestyle": (0, (3, 1, 1, 1, 1, 1)), "marker": "v", "linewidth": 2, "markersize": 8},
 }
 TREND_STYLE = {
-    "label": "Trend projection", "color": DARK_BLUE, "linestyle": (0, (2, 2)), "marker": "o",
+    "label": "Projected", "color": DARK_BLUE, "linestyle": (0, (2, 2)), "marker": "o",
     "markerfacecolor": "white", "linewidth": 1.8,
 }
 # Bar colours of the ratings chart (GOV.UK's); each bar is also named on the axis and outlined in ink.
@@ -104,7 +107,7 @@ def kpi_chart(history: pd.DataFrame, kpi: pd.Series, settings: SPCSettings | Non
         ends.append(trend_end)
     _format_axes(ax, history, kpi.get("unit"), kpi.get("rate_base"), projected=trend_end is not None)
     # A fixed layout (labels on the right) is faster than tight_layout and the same on every chart.
-    fig.subplots_adjust(left=0.1, right=0.7, top=0.87, bottom=0.13)
+    fig.subplots_adjust(left=LEFT, right=RIGHT, top=0.87, bottom=0.13)
     _direct_labels(ax, ends)
     return fig
 
@@ -121,7 +124,9 @@ SPECIAL_STYLE = {
     CONCERNING: {"marker": "X", "color": DARK_PINK, "label": "Special cause concerning"},
     NEITHER: {"marker": "P", "color": LIGHT_PURPLE, "label": "Special cause (no direction)"},
 }
-LEGEND_INCHES = 0.4  # the row below the axes that keys the special-cause markers
+LEGEND_INCHES = 0.3  # each row below the axes that keys a special-cause marker
+# The axes' share of the figure: room on the left for the value ticks, on the right for the lines' names.
+LEFT, RIGHT = 0.13, 0.64
 
 
 def xmr_chart(history: pd.DataFrame, kpi: pd.Series, settings: SPCSettings | None = None) -> plt.Figure:
@@ -132,7 +137,9 @@ def xmr_chart(history: pd.DataFrame, kpi: pd.Series, settings: SPCSettings | Non
     history = history.sort_values("period_end").reset_index(drop=True)
     history["point_type"] = marked_points(history, settings) if "rule_shift" in history else history["point_type"]
     specials = history[history["point_type"].isin(list(SPECIAL_STYLE))].assign(position=lambda f: f.index)
-    height = HEIGHT_INCHES + (LEGEND_INCHES if not specials.empty else 0)
+    present = [t for t in SPECIAL_STYLE if t in set(specials["point_type"].astype(str))]
+    legend = LEGEND_INCHES * len(present)
+    height = HEIGHT_INCHES + legend
     fig, ax = plt.subplots(figsize=(WIDTH_INCHES, height))
     fmt = lambda v: format_value(v, kpi["unit"], kpi["decimals"])  # noqa: E731
     council = dict(SERIES_STYLE["value"], markersize=4, linewidth=2)
@@ -145,13 +152,12 @@ def xmr_chart(history: pd.DataFrame, kpi: pd.Series, settings: SPCSettings | Non
             ax.plot(xs, [segment[column].iloc[-1]] * 2, **_line_options(style), zorder=1)
         if number != limits["segment"].iloc[0]:
             ax.axvline(segment.index.min() - 0.5, color=INK, linestyle=(0, (1, 2)), linewidth=1)
-            ax.text(segment.index.min() - 0.4, 0.98, "Limits rebased", transform=ax.get_xaxis_transform(), va="top", ha="left", fontsize=FONT_SIZE - 2)
+            ax.text(segment.index.min() - 0.4, 0.98, "Limits rebased", transform=ax.get_xaxis_transform(), va="top", ha="left", fontsize=FONT_SIZE)
     last = limits.iloc[-1]
     ends += [(len(history) - 1 + 0.3, float(last[c]), f"{style['label']} {fmt(last[c])}", style) for c, style in XMR_STYLE.items()]
     if "target" in history and history["target"].notna().any():
         ends.append(_draw_series(ax, history["target"], SERIES_STYLE["target"], fmt, markers="latest"))
-    if not specials.empty:
-        present = [t for t in SPECIAL_STYLE if t in set(specials["point_type"].astype(str))]
+    if present:
         sns.scatterplot(
             data=specials.astype({"point_type": str}), x="position", y="value", hue="point_type", style="point_type",
             hue_order=present, style_order=present, palette={t: SPECIAL_STYLE[t]["color"] for t in present},
@@ -163,15 +169,19 @@ def xmr_chart(history: pd.DataFrame, kpi: pd.Series, settings: SPCSettings | Non
                                     markerfacecolor=SPECIAL_STYLE[t]["color"], markeredgecolor=INK, label=SPECIAL_STYLE[t]["label"])
             for t in present
         ]
-        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, -0.1 * HEIGHT_INCHES / height - 0.05), ncol=len(handles),
-                  frameon=False, handletextpad=0.3, columnspacing=1.2, borderaxespad=0)
+        # One key per row at the foot of the figure: side by side they would not fit a phone's width.
+        fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.02, 0.03 / height), ncol=1,
+                   frameon=False, handletextpad=0.3, borderaxespad=0, labelspacing=0.3)
     _format_axes(ax, history, kpi.get("unit"), kpi.get("rate_base"), projected=False)
     ax.set_xlabel("")
     ax.set_ylabel("")
+    top = 0.13 * HEIGHT_INCHES
     if bool(history["provisional"].fillna(False).iloc[latest]):
-        ax.set_title(f"Limits provisional ({int(kpi['spc_limit_points'])} points)", loc="right", pad=10, fontsize=FONT_SIZE - 1)
-    bottom = 0.13 * HEIGHT_INCHES / height + (LEGEND_INCHES / height if not specials.empty else 0)
-    fig.subplots_adjust(left=0.1, right=0.7, top=1 - 0.13 * HEIGHT_INCHES / height, bottom=bottom)
+        # Under the unit, on a line of its own: beside it there is no room in a chart read on a phone.
+        ax.set_title(f"{_unit_label(kpi.get('unit'), kpi.get('rate_base'))}\nLimits provisional ({int(kpi['spc_limit_points'])} points)", loc="left", pad=10)
+        top += FONT_SIZE * 1.2 / 72
+    bottom = 0.13 * HEIGHT_INCHES + legend + (0.1 if present else 0)
+    fig.subplots_adjust(left=LEFT, right=RIGHT, top=1 - top / height, bottom=bottom / height)
     _direct_labels(ax, ends)
     return fig
 
@@ -244,7 +254,7 @@ def _tick_labels(labels: list[str], most: int = 5) -> list[str]:
     always the latest, never crowding it."""
     labels = [chart_text(label) for label in labels]  # period labels come from the data
     longest = max((len(label) for label in labels), default=0)
-    most = max(2, min(most, 50 // (longest + 2)))
+    most = max(2, min(most, 30 // (longest + 2)))  # about 30 characters fit across the axes
     step = max(1, -(-len(labels) // most))
     last = len(labels) - 1
     return [

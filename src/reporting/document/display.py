@@ -24,6 +24,8 @@ def show_markdown(text: str) -> None:
     show(text)
 
 
-def show_chart(png: bytes, alt: str, table: dict | None = None) -> None:
-    """Display a PNG chart whose alt text and data table travel with it (see `Chart`)."""
-    display(Chart(png, alt, table))
+def show_chart(png: bytes, alt: str, table: dict | None = None, role: str = "figure") -> None:
+    """Display a PNG chart whose alt text and data table travel with it (see `Chart`).
+
+    `role` "kpi" marks a KPI card's chart, which print places beside the KPI's description."""
+    display(Chart(png, alt, table, role))

@@ -127,11 +127,11 @@ def summary_table(counts: pd.DataFrame) -> Block:
     total = int(counts["count"].sum())
     note = ""
     if counts["count"].sum() and round(counts.loc[counts["count"] > 0, "percent"].round(0).sum()) != 100:
-        note = "\n\nPercentages may not add to 100 because of rounding."
+        note = " Percentages may not add to 100 because of rounding."
+    # The note goes before the table, not after it: in print the table and its chart sit side by side.
     return (
-        f"## Summary of ratings {{#summary}}\n\n{total} indicators are reported.\n\n"
+        f"## Summary of ratings {{#summary}}\n\n{total} indicators are reported.{note}\n\n"
         + table(["Rating", "Number of KPIs", "Percentage of KPIs"], rows, "Summary of ratings")
-        + note
     )
 
 
@@ -223,8 +223,10 @@ FIGURE_HEADERS = {"direction": "Direction for improve\u00adment", "change": "Cha
 
 
 @block("card")
-def kpi_card(kpi: pd.Series) -> Block:
-    """The card for one KPI: heading, figures, description and sources (the chart and commentary follow)."""
+def kpi_card(kpi: pd.Series, description: bool = True) -> Block:
+    """The card for one KPI: heading, figures, and (unless `description` is False) the description and
+    sources, which the report shows after the chart instead (`kpi_description`), so that in print the
+    description flows beside the chart."""
     fmt = lambda v: format_value(v, kpi["unit"], kpi["decimals"])  # noqa: E731
     current_label = kpi["period_label"] if pd.notna(kpi["period_label"]) else "no data"
     previous = f"Previous ({kpi['previous_period_label']})" if pd.notna(kpi.get("previous_period_label")) else "Previous"
@@ -258,6 +260,14 @@ def kpi_card(kpi: pd.Series) -> Block:
         parts += ["", f"**Not updated this quarter:** {md_text(latest)}."]
     if isinstance(kpi.get("note"), str) and kpi["note"].strip():
         parts += ["", f"**Note:** {md_text(kpi['note'])}"]
+    if not description:
+        return "\n".join(parts)
+    return "\n".join(parts + ["", kpi_description(kpi)])
+
+
+@block("card")
+def kpi_description(kpi: pd.Series) -> Block:
+    """A KPI's description: what it measures, how it is calculated, its sources and useful links."""
     details = []
     if kpi.get("description"):
         details += ["### Indicator description", "", analyst_markdown(kpi["description"], heading_under=3)]
@@ -272,7 +282,7 @@ def kpi_card(kpi: pd.Series) -> Block:
     links = [link for link in (kpi.get("links") or []) if isinstance(link, dict) and link.get("url")]
     if links:
         details += ["", "**Useful links:**", ""] + [f"- {md_link(link.get('title') or link['url'], link['url'])}" for link in links]
-    return "\n".join(parts + ([""] + details if details else []))
+    return "\n".join(details)
 
 
 @block("commentary")

@@ -96,10 +96,14 @@ def chart_markdown(chart: Chart, image_name: str) -> str:
     page shows it; Quarto embeds the file as a data: URI); for Typst a figure of the image file with
     its alt text, tagged in the PDF."""
     path = f"{CHARTS}/{image_name}"
-    html = f'<figure class="chart"><img src="{path}" alt="{html_text(chart.alt)}"></figure>'
+    html = f'<figure class="chart chart-{chart.role}"><img src="{path}" alt="{html_text(chart.alt)}"></figure>'
     if chart.table:
         html += chart_data_html(chart.table)
-    typst = f"#figure(image({typst_string(path)}, alt: {typst_string(chart.alt)}, width: 88%))"
+    # Charts are drawn 4.8 inches wide with 11-point text: a KPI's at 58% of the A4 column prints its
+    # text at 9.5 pt; the ratings summary's, mostly bars, at 45% (as the built-in PDF prints it), so the
+    # summary and the keys share the front page.
+    width = "58%" if chart.role == "kpi" else "45%"
+    typst = f"#figure(image({typst_string(path)}, alt: {typst_string(chart.alt)}, width: {width}))"
     return raw_block(html, "html") + "\n\n" + raw_block(typst, "typst")
 
 
@@ -122,7 +126,7 @@ def quarto_source(notebook: str | Path | nbformat.NotebookNode) -> QuartoSource:
                 png = base64.b64decode("".join(data["image/png"]))
                 name = f"chart-{len(images) + 1:03d}.png"
                 images[name] = png
-                parts.append(chart_markdown(Chart(png, meta.get("alt", ""), meta.get("table")), name))
+                parts.append(chart_markdown(Chart(png, meta.get("alt", ""), meta.get("table"), "kpi" if meta.get("role") == "kpi" else "figure"), name))
             elif "text/markdown" in data:
                 parts.append("".join(data["text/markdown"]).strip())
     meta = report_metadata(nb)
