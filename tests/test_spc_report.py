@@ -465,6 +465,15 @@ def test_report_pdf_figures_have_the_html_alt_text(published):
 
 
 @pytest.mark.e2e
+def test_xmr_cards_fit_one_page_each_and_no_page_is_nearly_empty(published):
+    from reporting.publish.pagecheck import card_pages, near_empty_pages
+
+    cards = card_pages(published / "report.pdf")
+    assert len(cards) == 11 and set(cards.values()) == {1}, cards
+    assert near_empty_pages(published / "report.pdf") == [] and near_empty_pages(published / "paper.pdf") == []
+
+
+@pytest.mark.e2e
 def test_icons_sit_beside_their_words_in_the_index_cards_and_key_and_pass_the_audit(published):
     from bs4 import BeautifulSoup
 

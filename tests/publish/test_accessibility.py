@@ -194,6 +194,45 @@ def test_no_horizontal_scroll_at_phone_width(published, browser, committee, name
         assert tab_index == 0 and label, (tag, css, tab_index, label)
 
 
+# Screen layout (issue 19): the index reads at a desktop's width and a phone's, and chart text stays legible.
+
+
+@pytest.mark.parametrize("committee", COMMITTEES)
+def test_index_titles_take_at_most_three_lines_at_1280_px(published, browser, committee):
+    with open_document(browser, published[committee] / "report.html", width=1280) as (page, _):
+        lines = page.evaluate(
+            """() => Array.from(document.querySelectorAll('#index + .table-scroll tbody td:nth-child(2) a')).map(a =>
+                 [a.textContent, Math.round(a.getClientRects().length)])"""
+        )
+    assert lines and all(count <= 3 for _, count in lines), [t for t in lines if t[1] > 3]
+
+
+@pytest.mark.parametrize("committee", COMMITTEES)
+def test_index_shows_id_title_rating_and_change_without_sideways_scrolling_at_phone_width(published, browser, committee):
+    with open_document(browser, published[committee] / "report.html", width=PHONE, height=844) as (page, _):
+        boxes = page.evaluate(
+            """() => Array.from(document.querySelectorAll('#index + .table-scroll tbody tr')).map(row =>
+                 [1, 2, 6, 7].map(n => { const r = row.children[n - 1].getBoundingClientRect(); return [r.left, r.right, r.width]; }))"""
+        )
+        scrolls = page.evaluate("() => { const s = document.querySelector('#index + .table-scroll'); return s.scrollWidth - s.clientWidth; }")
+    assert boxes and scrolls <= 1
+    for row in boxes:
+        for left, right, width in row:
+            assert width > 0 and left >= 0 and right <= PHONE, row
+
+
+@pytest.mark.parametrize("committee", COMMITTEES)
+@pytest.mark.parametrize("width", [PHONE, 1280])
+def test_chart_text_is_at_least_11_px_on_screen(published, browser, committee, width):
+    from reporting.document.charts import DPI, FONT_SIZE
+
+    with open_document(browser, published[committee] / "report.html", width=width, height=844) as (page, _):
+        scales = page.evaluate("() => Array.from(document.querySelectorAll('figure.chart img')).map(i => i.getBoundingClientRect().width / i.naturalWidth)")
+    # The smallest text drawn in a chart is FONT_SIZE points at DPI pixels per inch of the PNG.
+    smallest = [FONT_SIZE / 72 * DPI * scale for scale in scales]
+    assert smallest and min(smallest) >= 11, min(smallest)
+
+
 @pytest.mark.parametrize("committee", COMMITTEES)
 def test_print_keeps_each_chart_whole_and_starts_each_card_on_a_new_page(published, browser, committee):
     with open_document(browser, published[committee] / "report.html") as (page, _):

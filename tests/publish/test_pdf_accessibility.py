@@ -16,6 +16,7 @@ import pikepdf
 import pytest
 
 import reporting
+from reporting.publish.pagecheck import body_words, card_pages, near_empty_pages
 from reporting.publish.pdfcheck import check_pdf, figures, outline_titles, structure_tree
 
 from support import copy_project
@@ -128,3 +129,22 @@ def test_an_untagged_pdf_fails_the_check(published, tmp_path):
     assert any("/MarkInfo" in p for p in problems)
     assert any("PDF/UA" in p for p in problems)
     assert all(p.startswith("untagged.pdf: ") for p in problems)
+
+
+# Print layout (issue 19): what a councillor turning the pages sees.
+
+
+@pytest.mark.parametrize("document", ["report", "paper"])
+def test_no_page_but_the_last_carries_only_a_heading_or_a_line(published, document):
+    assert near_empty_pages(published / f"{document}.pdf") == []
+
+
+def test_each_kpi_card_fits_one_page(published):
+    cards = card_pages(published / "report.pdf")
+    assert cards and all(pages == 1 for pages in cards.values()), {t: p for t, p in cards.items() if p != 1}
+
+
+def test_cambridgeshire_report_is_its_twenty_cards_and_the_front_matter(published):
+    if published.name != "cambridgeshire-cyp":
+        pytest.skip("the page budget is Cambridgeshire's: 20 cards and at most 6 pages of front matter")
+    assert len(body_words(published / "report.pdf")) <= 26

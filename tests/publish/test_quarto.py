@@ -26,6 +26,7 @@ import reporting
 from reporting.document import analyst_markdown
 from reporting.measures.figures import format_column
 from reporting.publish.manifest import OUTPUT_FILES
+from reporting.publish.pagecheck import card_pages, near_empty_pages
 from reporting.publish.pdfcheck import check_pdf, figures, outline_titles, structure_tree
 from reporting.publish.render.quarto import QuartoJob, QuartoTimings, render_quarto_many
 from reporting.publish.render.quarto_source import quarto_source
@@ -173,6 +174,19 @@ def test_pdf_is_a4_with_the_running_header_and_page_n_of_m_on_every_page(publish
         assert size == [595, 842], (number, size)  # A4, portrait or landscape
         assert header in text, number
         assert f"Page {number} of {len(pages)}" in text, number
+
+
+@pytest.mark.parametrize("committee, document", DOCUMENTS)
+def test_typst_pdf_has_no_nearly_empty_page_but_the_last(published, committee, document):
+    assert near_empty_pages(published[committee] / f"{document}.pdf") == []
+
+
+@pytest.mark.parametrize("committee", COMMITTEES)
+def test_typst_pdf_fits_each_kpi_card_on_one_page(published, committee):
+    cards = card_pages(published[committee] / "report.pdf")
+    assert len(cards) == len(kpis_of(published[committee])) and set(cards.values()) == {1}, cards
+    if committee == "cambridgeshire-cyp":
+        assert len(PdfReader(published[committee] / "report.pdf").pages) <= 26
 
 
 @pytest.mark.parametrize("committee", COMMITTEES)

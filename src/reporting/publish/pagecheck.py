@@ -44,3 +44,26 @@ def near_empty_pages(path: str | Path, minimum: int = NEAR_EMPTY_WORDS) -> list[
     """The pages (number from 1, words) other than the last with fewer than `minimum` words of body text."""
     counts = body_words(path)
     return [(number, words) for number, words in enumerate(counts[:-1], start=1) if words < minimum]
+
+
+def card_pages(path: str | Path) -> dict[str, int]:
+    """How many pages each KPI card takes in the PDF at `path`, by its bookmark title ("Indicator ...").
+
+    A card runs from its bookmark's page to the page before the next card's (the last card to the
+    end of the document); the report's cards each start a page, so 1 means the card fits one page.
+    """
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(path))
+    starts: list[tuple[str, int]] = []
+
+    def walk(entries) -> None:
+        for entry in entries:
+            if isinstance(entry, list):
+                walk(entry)
+            elif entry.title.startswith("Indicator ") and ":" in entry.title:
+                starts.append((entry.title, reader.get_destination_page_number(entry)))
+
+    walk(reader.outline)
+    ends = [page for _, page in starts[1:]] + [len(reader.pages)]
+    return {title: end - start for (title, start), end in zip(starts, ends)}
