@@ -19,8 +19,8 @@ it, so adding next month's figure never changes an earlier flag while the limits
 Where rules that fired at a point disagree on its side (a falling trend inside a shift above the
 mean, say), the first in `direction_precedence` decides: "trend_first" (the default, as
 NHSRplotthedots 0.2: outside the limits, trend, two of three, shift) or "trend_last" (this
-project's earlier order: outside the limits, two of three, shift, trend). The README's SPC section lists every
-place this engine differs from NHSRplotthedots, and why.
+project's earlier order: outside the limits, two of three, shift, trend). docs/spc.md lists every place this
+engine differs from NHSRplotthedots, and why.
 
 Everything is vectorised over one long DataFrame: rows sorted once, group statistics by
 `numpy.bincount`, runs by cumulative sums. There is no Python loop over indicators or points.
