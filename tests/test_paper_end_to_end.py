@@ -51,21 +51,91 @@ def test_paper_shows_the_count_table_with_every_status_row(cambridgeshire):
     text = text_of(cambridgeshire.output_dir / "paper.html")
     assert "Red 11 55% Amber 1 5% Green 5 25% Blue 1 5% Baseline – – Contextual 2 10% In development – – Suspended – –" in text
     assert "may not add to 100" not in text  # 55 + 5 + 25 + 5 + 10 = 100
-    assert "To Children and Young People Committee" in text
+    assert "To: Children and Young People Committee" in text
     assert "Quarter 3, 2023/24: October to December 2023" in text
     assert "Policy and service committees agree the key performance indicators" in text  # background from params
 
 
-def test_paper_examples_include_the_pinned_indicator(cambridgeshire):
-    page = (cambridgeshire.output_dir / "paper.html").read_text(encoding="utf-8")
-    # The body only: the page header's contents links repeat the section titles.
-    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page[page.index("<main"):])).split())
+def body_text(path: Path) -> str:
+    """A page's main text: the page header's contents links, which repeat the section titles, left out."""
+    page = path.read_text(encoding="utf-8")
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page[page.index("<main"):])).split())
+
+
+def examples_of(text: str) -> tuple[str, str]:
+    """The Green and Blue, and the Red, examples sections of a paper's text."""
     good = text[text.index("Green and Blue indicators"): text.index("Red indicators")]
+    red = text[text.index("Red indicators"): text.index("Changes since")]
+    return good, red
+
+
+def test_paper_examples_include_the_pinned_indicator(cambridgeshire):
+    good, red = examples_of(body_text(cambridgeshire.output_dir / "paper.html"))
     assert "Indicator 118:" in good
     assert "There are 6 indicators rated Green and Blue this quarter" in good
-    red = text[text.index("Red indicators"): text.index("Changes since")]
     assert "There are 11 indicators rated Red this quarter" in red
-    assert "Indicator 128:" in red  # furthest from target: 5.19% against 70.0%
+    assert "Indicator 128:" in red  # furthest from target among those updated: 5.19% against 70.0%
+
+
+def test_paper_examples_are_only_indicators_updated_this_quarter_and_it_says_so(cambridgeshire):
+    out = cambridgeshire.output_dir
+    kpis = pd.read_csv(out / "kpis.csv", dtype={"indicator_id": str}).set_index("indicator_id")
+    # 132 (persistent absence, 2021/22) is the Red indicator furthest from target, but has no new figure.
+    assert kpis.loc["132", "rating"] == "Red" and not kpis.loc["132", "updated_this_quarter"]
+    assert kpis.loc["132", "deviation"] == kpis.loc[kpis["rating"] == "Red", "deviation"].min()
+    good, red = examples_of(body_text(out / "paper.html"))
+    shown = re.findall(r"Indicator (\w+): [^()]+\((?:Red|Green|Blue)\)", good + red)
+    assert shown and all(kpis.loc[i, "updated_this_quarter"] for i in shown), shown
+    assert "Indicator 132:" not in red
+    assert ("6 indicators rated Green and Blue this quarter. 3 of them were updated this quarter. Examples are chosen "
+            "only among indicators updated this quarter: below are 2 of the 3; the report has all 6.") in good
+    assert "11 indicators rated Red this quarter. 8 of them were updated this quarter." in red
+
+
+def test_paper_carries_the_committee_paper_items_in_html_and_pdf(cambridgeshire):
+    out = cambridgeshire.output_dir
+    page = body_text(out / "paper.html")
+    pdf = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(out / "paper.pdf").pages)
+    for text in (page, pdf):
+        for item in (
+            "To: Children and Young People Committee", "Meeting date: 19 March 2024",
+            "From: Executive Director, Children, Education and Families", "Electoral divisions: All", "Key decision: No",
+            "Forward plan reference: Not applicable", "Recommendation The Committee is asked to note the performance",
+            "Officer contact Name: Jordan Ellery", "Email: governanceandperformance@cambridgeshire.gov.uk",
+            "Telephone: 01632 960 184",
+        ):
+            assert item in text, item
+        assert "Item Detail" not in text and "Item | Detail" not in text
+    assert "published with this paper as report.pdf" in pdf and "report.html" not in pdf
+
+
+def test_paper_links_to_the_report_beside_it_and_nowhere_on_this_machine(cambridgeshire):
+    from bs4 import BeautifulSoup
+    import pikepdf
+
+    out = cambridgeshire.output_dir
+    soup = BeautifulSoup((out / "paper.html").read_text(encoding="utf-8"), "html.parser")
+    links = soup.find("main").find_all("a", href="report.html")
+    assert [a.get_text() for a in links] == ["Performance Report for Quarter 3, 2023/24"]
+    assert links[0].find_parent(class_="screen-only") is not None  # the PDF names report.pdf instead
+    hrefs = [a["href"] for a in soup.find_all("a", href=True)]
+    assert not [h for h in hrefs if h.startswith(("/", "file:")) or ".." in h or str(out) in h], hrefs
+    with pikepdf.open(out / "paper.pdf") as pdf:
+        uris = [str(a.A.URI) for page in pdf.pages for a in page.get("/Annots", []) if "/A" in a and "/URI" in a.A]
+    assert uris == ["mailto:governanceandperformance@cambridgeshire.gov.uk"]  # no link to a file beside it
+
+
+def test_a_pinned_indicator_without_a_new_figure_is_named_and_not_shown(tmp_path):
+    project = copy_project(tmp_path)
+    params = project / "params" / "cambridgeshire-cyp.yaml"
+    # 134 (first-choice primary places, 2023) is Green but was not updated in Quarter 3.
+    params.write_text(params.read_text(encoding="utf-8").replace('pin: ["118"]', 'pin: ["118", "134"]'), encoding="utf-8")
+    result = reporting.run_committee("cambridgeshire-cyp", "2023-24-Q3", project, renderer="builtin", produced="2024-03-04")
+    good, _ = examples_of(body_text(result.output_dir / "paper.html"))
+    assert "Indicator 118:" in good
+    assert ("Always shown as an example, but not this quarter, as it has no new figure: Indicator 134: Percentage "
+            "receiving place at first choice school (Primary).") in good
+    assert "(Primary) (Green)" not in good  # not shown as an example
 
 
 def test_paper_renders_to_pdf_like_the_report(cambridgeshire):

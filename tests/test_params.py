@@ -173,3 +173,85 @@ def test_unknown_scheme_name_is_a_scheme_error_naming_the_file(project):
     assert str(path) in message
     assert "scheme.name" in message
     assert "durham-traffic-lights" in message
+
+
+PAPER = VALID + """\
+paper:
+  meeting_date: 2024-03-19
+  from: Executive Director, Children, Education and Families
+  electoral_divisions: All
+  key_decision: no
+  forward_plan_reference: none
+  recommendation: |
+    The Committee is asked to note the report.
+  officer_contact:
+    name: Jordan Ellery
+    role: Performance Manager
+    email: jordan.ellery@example.gov.uk
+    phone: "01632 960 184"
+"""
+
+
+def test_the_committee_paper_items_come_from_the_paper_settings(project):
+    paper = reporting.load_params(write_params(project, PAPER)).paper
+
+    assert str(paper.meeting_date) == "2024-03-19"
+    assert paper.report_from == "Executive Director, Children, Education and Families"
+    assert paper.electoral_divisions == "All"
+    assert paper.key_decision is False
+    assert paper.forward_plan_reference == "Not applicable"
+    assert paper.recommendation.strip() == "The Committee is asked to note the report."
+    assert paper.officer_contact == reporting.OfficerContact(
+        "Jordan Ellery", "Performance Manager", "jordan.ellery@example.gov.uk", "01632 960 184")
+
+
+def test_committee_paper_items_left_out_are_empty(project):
+    paper = reporting.load_params(write_params(project, VALID)).paper
+
+    assert paper.meeting_date is None and paper.key_decision is None and paper.officer_contact is None
+    assert paper.recommendation == paper.electoral_divisions == paper.forward_plan_reference == ""
+
+
+@pytest.mark.parametrize("written, read", [("yes", True), ("No", False), ("'yes'", True), ("\"no\"", False), ("true", True)])
+def test_key_decision_is_yes_or_no(project, written, read):
+    path = write_params(project, PAPER.replace("key_decision: no", f"key_decision: {written}"))
+
+    assert reporting.load_params(path).paper.key_decision is read
+
+
+@pytest.mark.parametrize("written, read", [("none", "Not applicable"), ("None", "Not applicable"), ("~", "Not applicable"),
+                                           ("", "Not applicable"), ("\"2024/041\"", "2024/041"), ("KD2024/07", "KD2024/07")])
+def test_forward_plan_reference_is_text_or_none(project, written, read):
+    path = write_params(project, PAPER.replace("forward_plan_reference: none", f"forward_plan_reference: {written}"))
+
+    assert reporting.load_params(path).paper.forward_plan_reference == read
+
+
+@pytest.mark.parametrize("old, new, words", [
+    ("meeting_date: 2024-03-19", "meeting_date: 19/03/2024", ["paper.meeting_date", "19/03/2024", "YYYY-MM-DD"]),
+    ("key_decision: no", "key_decision: maybe", ["paper.key_decision", "'maybe'", "yes or no"]),
+    ("key_decision: no", "key_decision: 0", ["paper.key_decision", "0", "yes or no"]),
+    ("electoral_divisions: All", "electoral_divisions: [North, South]", ["paper.electoral_divisions", "expected text, not a list"]),
+    ("forward_plan_reference: none", "forward_plan_reference: no", ["paper.forward_plan_reference", "'no'", "quotes"]),
+    ("recommendation: |", "recommendation: {note: it}\n  x: |", ["paper.recommendation", "expected text"]),
+    ("officer_contact:\n    name: Jordan Ellery", "officer_contact:\n    name: ''", ["paper.officer_contact.name", "required"]),
+    ("    name: Jordan Ellery\n", "    name: Jordan Ellery\n    mobile: '07700 900123'\n", ["paper.officer_contact.mobile", "not a known setting", "name, role, email, phone"]),
+    ("email: jordan.ellery@example.gov.uk", "email: mailto:jordan.ellery@example.gov.uk", ["paper.officer_contact.email", "'mailto:jordan.ellery@example.gov.uk'", "not an email address"]),
+    ("email: jordan.ellery@example.gov.uk", "email: Jordan Ellery <jordan@example.gov.uk>", ["paper.officer_contact.email", "not an email address"]),
+    ("email: jordan.ellery@example.gov.uk", "email: javascript:alert(1)", ["paper.officer_contact.email", "not an email address"]),
+    ("phone: \"01632 960 184\"", "phone: ask at reception", ["paper.officer_contact.phone", "'ask at reception'", "not a telephone number"]),
+    ("phone: \"01632 960 184\"", "phone: 01234567", ["paper.officer_contact.phone", "01234567", "quotes"]),
+    (PAPER[PAPER.index("  officer_contact:"):], "  officer_contact: Jordan Ellery, 01632 960 184\n",
+     ["paper.officer_contact", "'Jordan Ellery, 01632 960 184'", "name:"]),
+])
+def test_a_wrong_committee_paper_item_is_an_error_naming_the_file_key_and_value(project, old, new, words):
+    assert old in PAPER
+    path = write_params(project, PAPER.replace(old, new, 1))
+
+    with pytest.raises(ParamsError) as caught:
+        reporting.load_params(path)
+
+    message = str(caught.value)
+    assert str(path) in message
+    for word in words:
+        assert word in message, (word, message)

@@ -52,7 +52,7 @@ from .document.report import (
 )
 from .measures.spc import SPCSettings, assurance, spc_summary, xmr
 from .measures.trend import linear_trend
-from .params import CommitteeParams, PaperSettings, check_committee_id, committee_ids, load_params, project_folder
+from .params import CommitteeParams, OfficerContact, PaperSettings, check_committee_id, committee_ids, load_params, project_folder
 from .measures.periods import Quarter, as_at, history, produced_on
 from .measures.ratings import available_schemes, change_in_performance, get_scheme, rate, register_scheme, scheme_config
 from .document.paper import (
@@ -62,10 +62,14 @@ from .document.paper import (
     key_section,
     movements_section,
     not_updated_section,
+    officer_contact_section,
     paper_title_block,
+    recommendation_section,
     spc_disagreements_section,
 )
 from .measures.summary import (
+    ExampleChoice,
+    choose_examples,
     examples,
     movement_counts,
     movements,
@@ -118,9 +122,11 @@ __all__ = [
     "CommitteeParams",
     "DataValidationError",
     "Dataset",
+    "ExampleChoice",
     "Finding",
     "InputFileError",
     "NotebookExecutionError",
+    "OfficerContact",
     "Outcome",
     "PaperSettings",
     "ParamsError",
@@ -146,6 +152,7 @@ __all__ = [
     "check_commentary",
     "check_committee_id",
     "check_pdf",
+    "choose_examples",
     "commentary_block",
     "commentary_context",
     "commentary_path",
@@ -179,6 +186,7 @@ __all__ = [
     "new_commentary_notebook",
     "not_updated",
     "not_updated_section",
+    "officer_contact_section",
     "paper_title_block",
     "produced_on",
     "project_folder",
@@ -187,6 +195,7 @@ __all__ = [
     "rating_chart",
     "rating_counts",
     "rating_key",
+    "recommendation_section",
     "register_scheme",
     "render",
     "reported_kpis",

@@ -20,20 +20,46 @@ KNOWN = REQUIRED + (
     "id", "default_quarter", "scheme", "indicators", "contact", "notebook", "title", "chart_periods", "paper",
     "trend_points", "region", "spc",
 )
-PAPER_KEYS = ("title", "meeting_date", "from", "background", "rating_key", "examples", "exception_reporting", "notebook")
+PAPER_KEYS = (
+    "title", "meeting_date", "from", "recommendation", "electoral_divisions", "key_decision", "forward_plan_reference",
+    "officer_contact", "background", "rating_key", "examples", "exception_reporting", "notebook",
+)
 EXAMPLE_KEYS = ("rule", "count", "pin")
 EXAMPLE_RULES = ("all", "furthest")
+OFFICER_KEYS = ("name", "role", "email", "phone")
 TEXT_KEYS = ("council", "committee_name", "title", "region")  # settings that are the council's own words
-PAPER_TEXT_KEYS = ("title", "from", "background", "rating_key")
+PAPER_TEXT_KEYS = ("title", "from", "recommendation", "electoral_divisions", "forward_plan_reference", "background", "rating_key")
+NOT_APPLICABLE = "Not applicable"  # how the paper shows `forward_plan_reference: none`
+YES_NO = {"yes": True, "true": True, "no": False, "false": False}
+# An email address as HTML's <input type=email> accepts it: no spaces, quotes, angle brackets or slashes.
+EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+")
 # A committee id names its params file and its commentary and output folders, so it can never leave them.
 
 @dataclass(frozen=True)
+class OfficerContact:
+    """The officer readers of the covering paper can ask about it: a name, and optionally role, email and phone."""
+
+    name: str
+    role: str = ""
+    email: str = ""  # checked to be an email address, so the paper can link to it
+    phone: str = ""
+
+
+@dataclass(frozen=True)
 class PaperSettings:
-    """The covering paper's settings: the council's own wording and how examples are chosen."""
+    """The covering paper's settings: the committee-paper items, the council's own wording and how examples are chosen.
+
+    An empty item (or None) is one the params leave out; the paper then omits it (see `document.paper`).
+    """
 
     title: str = "Performance report"
     meeting_date: date | None = None
     report_from: str = ""
+    recommendation: str = ""  # Markdown: what the committee is asked to do
+    electoral_divisions: str = ""  # e.g. "All"
+    key_decision: bool | None = None
+    forward_plan_reference: str = ""  # NOT_APPLICABLE when the params say none
+    officer_contact: OfficerContact | None = None
     background: str = ""  # Markdown, the council's own words
     rating_key: str = ""  # Markdown; empty: the key generated from the scheme's settings
     examples_rule: str = "furthest"  # "all", or "furthest" from target
@@ -172,6 +198,8 @@ def _not_as_written(document: YamlFile, source: str) -> list[str]:
     checks += [(key, document.node_at(key), key, "text") for key in TEXT_KEYS]
     checks += [(f"paper.{key}", document.node_at("paper", key), key, "text") for key in PAPER_TEXT_KEYS]
     checks += [(f"contact.{k.value}", v, k.value, "text") for k, v in mapping_pairs(document.node_at("contact"))]
+    checks += [(f"paper.officer_contact.{k.value}", v, k.value, "text")
+               for k, v in mapping_pairs(document.node_at("paper", "officer_contact"))]
     for key, listed in (("indicators", raw.get("indicators")), ("paper.examples.pin", examples.get("pin"))):
         if isinstance(listed, list):
             nodes = items(document.node_at(*key.split(".")))
@@ -246,6 +274,11 @@ def _paper_settings(raw, source: str, root: Path) -> PaperSettings:
         title=str(raw.get("title") or "Performance report"),
         meeting_date=meeting,
         report_from=str(raw.get("from") or ""),
+        recommendation=str(raw.get("recommendation") or ""),
+        electoral_divisions=str(raw.get("electoral_divisions") or ""),
+        key_decision=_key_decision(raw.get("key_decision"), source),
+        forward_plan_reference=_forward_plan_reference(raw),
+        officer_contact=_officer_contact(raw.get("officer_contact"), source),
         background=str(raw.get("background") or ""),
         rating_key=str(raw.get("rating_key") or ""),
         examples_rule=rule,
@@ -254,6 +287,56 @@ def _paper_settings(raw, source: str, root: Path) -> PaperSettings:
         exception_reporting=exception,
         notebook=_notebook(raw.get("notebook"), "paper.notebook", source, root),
     )
+
+
+def _key_decision(value, source: str) -> bool | None:
+    """`paper.key_decision`: yes or no (YAML's true/false, or the words in quotes); None when left out."""
+    if value is None or isinstance(value, bool):
+        return value
+    answer = YES_NO.get(str(value).strip().lower()) if isinstance(value, str) else None
+    if answer is None:
+        raise ParamsError(
+            f"{source}, key paper.key_decision: {value!r} is not yes or no; write 'key_decision: no' "
+            "(or yes, if the report is a key decision on the council's forward plan)."
+        )
+    return answer
+
+
+def _forward_plan_reference(raw: dict) -> str:
+    """`paper.forward_plan_reference`: the reference as written (text, checked by `_not_as_written`),
+    NOT_APPLICABLE for `none` or no value, and "" when the setting is left out."""
+    if "forward_plan_reference" not in raw:
+        return ""
+    value = raw["forward_plan_reference"]
+    if value is None or str(value).strip().lower() in ("", "none"):
+        return NOT_APPLICABLE
+    return str(value)
+
+
+def _officer_contact(raw, source: str) -> OfficerContact | None:
+    """`paper.officer_contact`: name (required), role, email (an email address) and phone; None when left out."""
+    if raw is None:
+        return None
+    key = "paper.officer_contact"
+    if not isinstance(raw, dict):
+        raise ParamsError(f"{source}, key {key}: expected settings such as 'name:', 'role:', 'email:' and 'phone:', not {raw!r}.")
+    unknown = sorted((str(k) for k in set(raw) - set(OFFICER_KEYS)))
+    if unknown:
+        raise ParamsError(f"{source}, key {key}.{unknown[0]}: not a known setting; the settings are {', '.join(OFFICER_KEYS)}.")
+    values = {k: ("" if raw.get(k) is None else str(raw[k]).strip()) for k in OFFICER_KEYS}
+    if not values["name"]:
+        raise ParamsError(f"{source}, key {key}.name: required but missing; give the officer's name, e.g. 'name: Alex Morgan'.")
+    if values["email"] and not EMAIL.fullmatch(values["email"]):
+        raise ParamsError(
+            f"{source}, key {key}.email: {values['email']!r} is not an email address; "
+            "write one address such as 'email: performance@example.gov.uk' (no 'mailto:', spaces or brackets)."
+        )
+    if values["phone"] and not any(c.isdigit() for c in values["phone"]):
+        raise ParamsError(
+            f"{source}, key {key}.phone: {values['phone']!r} is not a telephone number; write the number, "
+            "e.g. 'phone: \"01223 555 010\"' (in quotes, so YAML keeps it as written)."
+        )
+    return OfficerContact(**values)
 
 
 SPC_WHOLE_NUMBERS = {

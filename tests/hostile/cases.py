@@ -249,6 +249,16 @@ CASES = [
     Case("params indicator 010 read as 8", params_text(yaml.safe_dump(params()).replace("- A1", "- 010")), (PAR, "010", "8", "quotes")),
     Case("params unknown setting", params_change(lambda p: p.update(colour="red")), (PAR, "colour", "not a known setting")),
     Case("params meeting date not a date", params_change(lambda p: p["paper"].update(meeting_date="31/12/2023")), (PAR, "meeting_date", "31/12/2023", "YYYY-MM-DD")),
+    Case("params officer email a javascript: URL", params_change(lambda p: p["paper"].update(officer_contact={"name": "A", "email": "javascript:alert(1)"})),
+         (PAR, "paper.officer_contact.email", "javascript:alert(1)", "not an email address")),
+    Case("params officer email with a display name", params_change(lambda p: p["paper"].update(officer_contact={"name": "A", "email": "A <a@example.gov.uk>"})),
+         (PAR, "paper.officer_contact.email", "A <a@example.gov.uk>", "not an email address")),
+    Case("params officer contact is text", params_change(lambda p: p["paper"].update(officer_contact="ring Alex")), (PAR, "paper.officer_contact", "name:")),
+    Case("params officer phone 01234567 read as a number", params_text(
+        yaml.safe_dump({**params(), "paper": {**params()["paper"], "officer_contact": {"name": "A", "phone": "01234567"}}})
+        .replace("'01234567'", "01234567")), (PAR, "paper.officer_contact.phone", "01234567", "quotes")),
+    Case("params key decision neither yes nor no", params_change(lambda p: p["paper"].update(key_decision="maybe")), (PAR, "paper.key_decision", "maybe", "yes or no")),
+    Case("params recommendation is a list", params_change(lambda p: p["paper"].update(recommendation=["note", "act"])), (PAR, "paper.recommendation", "text")),
     Case("params two ratings with one word", params_change(lambda p: p.update(scheme={"name": "ragb", "labels": {"Red": "Off track", "Amber": " off track"}})),
          (PAR, "scheme.labels.Amber", "Off track", "a word of its own")),
     Case("params unknown scheme", params_change(lambda p: p.update(scheme={"name": "traffic-lights"})), (PAR, "traffic-lights")),

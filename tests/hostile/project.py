@@ -54,7 +54,11 @@ def params() -> dict:
         "indicators": ["A1", "B2", "C3"],
         "contact": {"team": "Performance Team", "email": "performance@example.gov.uk"},
         "paper": {"title": "Performance report", "from": "Director of Children's Services",
-                  "background": "The committee reviews its indicators every quarter."},
+                  "background": "The committee reviews its indicators every quarter.",
+                  "meeting_date": "2024-03-19", "electoral_divisions": "All", "key_decision": False,
+                  "forward_plan_reference": "none", "recommendation": "The Committee is asked to note the report.",
+                  "officer_contact": {"name": "Alex Morgan", "role": "Performance Manager",
+                                      "email": "alex.morgan@example.gov.uk", "phone": "01632 960 001"}},
     }
 
 

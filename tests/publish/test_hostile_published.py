@@ -36,7 +36,10 @@ SECRET = "TOP-SECRET-MARKER-7f3a"
 # find that field's text in the page and check it is shown as written.
 CATALOGUE_FIELDS = ("title", "description", "calculation", "numerator", "denominator")
 PARAMS_FIELDS = ("council", "committee_name", "title", "region")
-PAPER_FIELDS = ("title", "from", "background", "rating_key")
+PAPER_FIELDS = ("title", "from", "background", "rating_key", "recommendation", "electoral_divisions", "forward_plan_reference")
+OFFICER_FIELDS = ("name", "role", "phone")  # the email must be an address (params refuse anything else): an odd one
+# An address with every character an address may have that Markdown, HTML or Quarto might read as syntax.
+OFFICER_EMAIL = "o'neil+{{env}}|x=y&z-paper-email@example.gov.uk"
 
 
 def _files(tmp: Path) -> tuple[str, str]:
@@ -73,6 +76,9 @@ def hostile_project(root: Path, text) -> tuple[Path, list[str]]:
         settings[field] = payload(f"-params-{field}")
     settings["contact"] = {"team": payload("-params-team"), "email": payload("-params-email")}
     settings["paper"] = {field: payload(f"-paper-{field}") for field in PAPER_FIELDS}
+    settings["paper"]["officer_contact"] = {field: payload(f"-paper-officer-{field}") for field in OFFICER_FIELDS}
+    settings["paper"]["officer_contact"]["email"] = OFFICER_EMAIL
+    settings["paper"].update(meeting_date="2024-03-19", key_decision=False)
     settings["scheme"] = {"name": "ragb", "labels": {"Red": payload("-label-red"), "Green": payload("-label-green")}}
     notes = {kpi: {"commentary": payload(f"-commentary-{kpi}"), "actions": payload(f"-actions-{kpi}")} for kpi in commentary()}
     make_project(root, catalogue_entries=entries, observation_rows=rows, params_settings=settings, commentary_text=notes)
@@ -199,7 +205,9 @@ def test_every_field_shows_its_payload_as_the_text_written(markdown_attack):
         assert "{style=\"position:fixed" in segment and "](https://other.example) [" in segment, (tag, segment[:400])
         assert "{{< include" in segment and "$$note$$" in segment, (tag, segment[:400])
     expected = {"-params-council", "-params-committee_name", "-params-title", "-params-team", "-paper-title",
-                "-paper-from", "-paper-background", "-commentary-A1", "-actions-B2", "-cat-A1-title",
+                "-paper-from", "-paper-background", "-paper-recommendation", "-paper-electoral_divisions",
+                "-paper-forward_plan_reference", "-paper-officer-name", "-paper-officer-role", "-paper-officer-phone",
+                "-commentary-A1", "-actions-B2", "-cat-A1-title",
                 "-cat-A1-description", "-cat-A1-calculation", "-cat-B2-numerator", "-cat-A1-denominator", "-cat-sources",
                 "-cat-link-title", "-cat-target-note", "-label-red"}
     missing = expected - set(shown)
@@ -236,6 +244,32 @@ def test_page_structure_is_only_what_the_workbook_writes(markdown_attack):
     assert "evil" not in classes
 
 
+def officer_mailto(href: str) -> bool:
+    """Whether a link is the officer's email from params (percent-encoded as a URL must be)."""
+    from urllib.parse import unquote
+
+    return href.startswith("mailto:") and unquote(href[len("mailto:"):]) == OFFICER_EMAIL
+
+
+def test_paper_links_only_where_the_workbook_did_and_shows_the_officers_email_as_written(markdown_attack):
+    here = f"http://127.0.0.1:{markdown_attack['port']}"
+    soup = BeautifulSoup((markdown_attack["folder"] / "paper.html").read_text(encoding="utf-8"), "html.parser")
+    main = soup.find("main")
+    assert not main.find_all(style=True) and not soup.find_all(["script", "iframe", "link", "object", "embed", "base", "form"])
+    ids = {element["id"] for element in soup.find_all(id=True)}
+    written = ("report.html", "https://other.example", f"{here}/link", f"{here}/xlsx")  # the report, and analysts' web links
+    for link in main.find_all("a", href=True):
+        href = link["href"]
+        assert (href.startswith("#") and href[1:] in ids) or href in written or officer_mailto(href), href
+        assert not link.get("rel") and not link.get("style")
+    officer = [a for a in main.find_all("a", href=True) if officer_mailto(a["href"])]
+    assert [a.get_text() for a in officer] == [OFFICER_EMAIL]
+    report = [" ".join(a.get_text().split()) for a in main.find_all("a", href="report.html")]
+    assert len(report) == 1 and report[0].startswith("Lead-params-title ") and report[0].endswith("Tail-params-title for Quarter 3, 2023/24")
+    classes = {c for element in main.find_all(class_=True) for c in element["class"]}
+    assert "evil" not in classes
+
+
 def test_running_header_and_pdf_text_show_the_council_as_written(markdown_attack):
     from pypdf import PdfReader
 
@@ -244,6 +278,7 @@ def test_running_header_and_pdf_text_show_the_council_as_written(markdown_attack
     assert "Lead-params-council" in second, second[:300]
     whole = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
     assert "Index of indicators" in whole and "{rel=attachment}" in whole
+    assert_paper_pdf_shows_the_items_as_text(markdown_attack["folder"] / "paper.pdf")
 
 
 def test_spreadsheet_has_no_formula_and_no_hyperlink(markdown_attack):
@@ -349,7 +384,9 @@ def test_quarto_pages_show_every_payload_as_written_and_link_only_where_the_work
     folder = quarto_attack["folder"]
     text = page_text(folder)
     shown = [tag for tag in quarto_attack["tags"] if f"Lead{tag} " in text]
-    assert {"-params-council", "-commentary-A1", "-actions-B2", "-cat-A1-title", "-label-red"} <= set(shown)
+    assert {"-params-council", "-commentary-A1", "-actions-B2", "-cat-A1-title", "-label-red", "-paper-recommendation",
+            "-paper-electoral_divisions", "-paper-forward_plan_reference", "-paper-officer-name", "-paper-officer-role",
+            "-paper-officer-phone"} <= set(shown)
     for tag in shown:
         segment = text[text.index(f"Lead{tag} "):]
         segment = segment[: segment.index(f"Tail{tag}") + len(f"Tail{tag}")]
@@ -367,6 +404,8 @@ def test_quarto_pages_show_every_payload_as_written_and_link_only_where_the_work
             href = link["href"]
             if href.startswith("#"):
                 assert href[1:] in ids, f"link to a missing section {href}"
+            elif name == "paper.html" and (href == "report.html" or officer_mailto(href)):
+                continue  # the paper's link to the report beside it, and the officer's email from params
             else:
                 assert href in ("https://www.gov.uk/guidance", "https://other.example", f"{here}/link", f"{here}/xlsx"), href
         classes = {c for element in main.find_all(class_=True) for c in element["class"]}
@@ -382,3 +421,24 @@ def test_quarto_pdf_shows_the_payloads_as_text(quarto_attack):
     assert "Lead-params-council" in second, second[:300]  # the running header, as written
     whole = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
     assert "Index of indicators" in whole and "{rel=attachment}" in whole and "{{< include" in whole
+    assert_paper_pdf_shows_the_items_as_text(quarto_attack["folder"] / "paper.pdf")
+
+
+def assert_paper_pdf_shows_the_items_as_text(path: Path) -> None:
+    """The paper's PDF shows each committee-paper item's payload as typed, and links to no file."""
+    from pypdf import PdfReader
+
+    whole = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in PdfReader(path).pages))
+    # Lines break anywhere in a PDF's text (Typst hyphenates, and a hyphen at a line's end is lost): search without spaces.
+    packed = re.sub(r"\s", "", whole)
+    for tag in ("-paper-recommendation", "-paper-electoral_divisions", "-paper-forward_plan_reference", "-paper-officer-name",
+                "-paper-officer-role", "-paper-officer-phone"):
+        segment = packed[packed.index(f"Lead{tag}"):]
+        segment = segment[: segment.index("Tail")]
+        assert "{rel=attachment}" in segment and "<script>alert(1)</script>" in segment, (tag, segment[:300])
+    assert OFFICER_EMAIL in packed and "published with this paper as report.pdf" in whole
+    with pikepdf.open(path) as pdf:
+        uris = [str(a.A.URI) for page in pdf.pages for a in page.get("/Annots", []) if "/A" in a and "/URI" in a.A]
+    # The officer's email and analysts' web links (in the recommendation, say); never a file, nor the report beside it.
+    assert any(officer_mailto(uri) for uri in uris), uris
+    assert all(officer_mailto(uri) or uri.startswith(("https://", "http://127.0.0.1:")) for uri in uris), uris

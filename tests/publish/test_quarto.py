@@ -281,3 +281,21 @@ def test_rendering_again_gives_the_same_bytes(published, tmp_path, quarto_path, 
     for job in jobs:
         for made in job.outputs:
             assert made.read_bytes() == (folder / made.name).read_bytes(), made.name
+
+
+@pytest.mark.parametrize("committee", COMMITTEES)
+def test_paper_carries_the_committee_paper_items_and_links_to_the_report_beside_it(published, quarto_batch, committee):
+    folder = published[committee]
+    params = reporting.load_params(quarto_batch["project"] / "params" / f"{committee}.yaml").paper
+    html = page_text(folder / "paper.html")
+    pdf = " ".join(pdf_pages(folder / "paper.pdf"))
+    for text in (html, pdf):
+        assert f"Meeting date: {params.meeting_date.day} {params.meeting_date:%B %Y}" in text
+        assert f"Officer contact Name: {params.officer_contact.name}" in text
+        assert "Key decision: No" in text and "Recommendation" in text and "Item Detail" not in text
+    main = BeautifulSoup((folder / "paper.html").read_text(encoding="utf-8"), "html.parser").find("main")
+    assert len(main.find_all("a", href="report.html")) == 1  # relative: the report is published beside the paper
+    assert "report.pdf" not in html and "published with this paper as report.pdf" in pdf
+    with pikepdf.open(folder / "paper.pdf") as pdf_file:
+        uris = [str(a.A.URI) for page in pdf_file.pages for a in page.get("/Annots", []) if "/A" in a and "/URI" in a.A]
+    assert uris == [f"mailto:{params.officer_contact.email}"]  # no link to a file in the PDF

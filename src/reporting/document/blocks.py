@@ -49,6 +49,8 @@ def badge_css() -> str:
 _BADGE = re.compile(r'<span class="rating ([a-z-]+)">')
 _ICON = re.compile(r'<span class="spc-icon (spc-icon-[a-z-]+)">')
 _CELL = re.compile(r"<(td|th)((?: scope=\"(?:col|row)\")?)>")
+# Text for the printed document only (a file's name where the page has a link): plain text, no inner tags.
+_PRINT_ONLY = re.compile(r'<span class="print-only">[^<]*</span>')
 _BADGE_BASE = "display:inline-block;padding:0 .45em;border-radius:.2em;font-weight:bold;border:1px solid transparent;white-space:nowrap"
 
 
@@ -63,6 +65,8 @@ def notebook_html(markdown: str) -> str:
                      if m[1].removeprefix("spc-icon-") in ICONS else m[0], html)
     # Notebook stylesheets right-align table cells (for numbers); the report reads left to right.
     html = _CELL.sub(lambda m: f'<{m[1]} style="text-align:left"{m[2]}>', html)
+    # A notebook is read on screen, with no print stylesheet to hide the printed document's wording.
+    html = _PRINT_ONLY.sub("", html)
     return f'<div class="reporting-block">\n{html}</div>'
 
 

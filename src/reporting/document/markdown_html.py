@@ -2,8 +2,9 @@
 
 Raw HTML in Markdown is never passed through (html=False): it is shown as text. Images are never
 read from Markdown (charts arrive as PNG outputs), and after parsing only the attributes the
-workbook itself writes survive: an id, the badge and hidden-caption classes, an aria-label, and
-links to #anchors or http, https and mailto addresses. Text from data is escaped before it gets
+workbook itself writes survive: an id, the badge, hidden-caption and screen- or print-only classes,
+an aria-label, and links to #anchors, http, https and mailto addresses, or by name to the other
+documents published in the same folder (a paper's link to its report). Text from data is escaped before it gets
 here (`reporting.document`); this is the second line of defence. Table header
 cells get scope="col" so screen readers announce them. A paragraph `: Caption` right after a
 pipe table (pandoc's caption syntax, which Quarto reads too) becomes the table's <caption>.
@@ -76,11 +77,14 @@ def _table_captions(state) -> None:
 
 # What the workbook's own Markdown writes as attributes; anything else is dropped after parsing.
 _SAFE_ID = re.compile(r"[A-Za-z][\w\-:.]*")
-_SAFE_CLASS = re.compile(r"rating|rating-[a-z]+|spc-[a-z-]+|visually-hidden")
+_SAFE_CLASS = re.compile(r"rating|rating-[a-z]+|spc-[a-z-]+|visually-hidden|screen-only|print-only")
+# The documents a run publishes together in one folder: a page may link to them by name, never by a path.
+SIBLINGS = ("report.html", "report.pdf", "paper.html", "paper.pdf", "kpis.csv", "kpis.xlsx", "summary.json")
 
 
 def _allowed_attributes(state) -> None:
-    """Keep only the attributes the workbook writes: id, known classes, aria-label, and safe link targets."""
+    """Keep only the attributes the workbook writes: id, known classes, aria-label, and safe link targets
+    (own sections, web and mail addresses, and the documents published beside this one, by name)."""
     def clean(token: Token) -> None:
         kept = {}
         for name, value in (token.attrs or {}).items():
@@ -94,7 +98,7 @@ def _allowed_attributes(state) -> None:
             elif name == "aria-label":
                 kept[name] = value
             elif name == "href" and token.type == "link_open" and (
-                re.fullmatch(r"#[A-Za-z][\w\-:.]*", value) or safe_url(value) == value
+                re.fullmatch(r"#[A-Za-z][\w\-:.]*", value) or safe_url(value) == value or value in SIBLINGS
             ):
                 kept[name] = value
         token.attrs = kept

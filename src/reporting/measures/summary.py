@@ -7,6 +7,7 @@ the number of KPIs reported.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -89,6 +90,35 @@ def examples(kpis: pd.DataFrame, ratings: tuple[str, ...], rule: str = "all", co
         rest = rest.assign(_distance=distance).sort_values("_distance", ascending=False, kind="stable")
         rest = rest.head(max(count - len(pinned), 0)).drop(columns="_distance")
     return pd.concat([pinned, rest]).reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class ExampleChoice:
+    """The paper's examples of one group of ratings, and what they were chosen from, so the paper can say so.
+
+    Examples are news: they are chosen only among the KPIs with a new figure this quarter, and a
+    pinned KPI without one is named in `pinned_not_updated` rather than shown again.
+    """
+
+    chosen: pd.DataFrame  # the examples, pinned ones first
+    rated: int  # KPIs with these ratings
+    updated: int  # of those, how many were updated this quarter: the examples come from these
+    pinned_not_updated: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["indicator_id", "title"]))
+
+
+def choose_examples(kpis: pd.DataFrame, ratings: tuple[str, ...], rule: str = "all", count: int = 2,
+                    pin: tuple[str, ...] = ()) -> ExampleChoice:
+    """Examples for the paper among the KPIs with these ratings that were updated this quarter (see `examples`
+    for the rule), with how many were rated and updated, and the pinned KPIs left out for want of a new figure."""
+    rated = kpis[kpis["rating"].isin(ratings)]
+    updated = rated[rated["updated_this_quarter"].astype(bool)]
+    stale_pins = rated[~rated["updated_this_quarter"].astype(bool) & rated["indicator_id"].isin(pin)]
+    return ExampleChoice(
+        chosen=examples(updated, ratings, rule, count, pin),
+        rated=len(rated),
+        updated=len(updated),
+        pinned_not_updated=stale_pins[["indicator_id", "title"]].reset_index(drop=True),
+    )
 
 
 def summary_record(

@@ -16,6 +16,7 @@ from pathlib import Path
 import pikepdf
 
 from ..document import safe_url
+from ..document.markdown_html import SIBLINGS  # the documents published beside a page: linked by name, never by path
 
 # What an <a href> may point at in a published page: its own sections, the web, or an email address.
 _OWN_ANCHOR = re.compile(r"#[A-Za-z][\w\-:.]*")
@@ -23,8 +24,6 @@ _CSS_URL = re.compile(r"url\(\s*['\"]?\s*(?!data:)([^'\")\s]+)", re.IGNORECASE)
 _RESTYLING = re.compile(r"position\s*:\s*(fixed|absolute|sticky)|@import|expression\s*\(|behavior\s*:", re.IGNORECASE)
 _URL_ATTRIBUTES = ("src", "srcset", "poster", "data", "action", "formaction", "background", "xlink:href", "ping", "cite")
 _FORBIDDEN_ELEMENTS = ("iframe", "frame", "object", "embed", "applet", "base", "form", "portal")
-# The other documents a run publishes beside a page: a page may link to them by name (never a path).
-SIBLINGS = ("report.html", "report.pdf", "paper.html", "paper.pdf", "kpis.csv", "kpis.xlsx", "summary.json")
 
 
 def check_html(path: str | Path, scripts_allowed: bool | None = None) -> list[str]:

@@ -6,6 +6,8 @@
 -- the table; the index and Durham's data tables get landscape pages, as in the built-in PDF.
 -- HTML: a table of more than five columns scrolls sideways in its own focusable region, named by
 -- its caption, so a phone never scrolls the whole page.
+-- Both: words for one medium only ([...]{.screen-only}, [...]{.print-only}, such as the paper's link to
+-- report.html and, in the PDF, the report's file name) are kept in their own format and dropped in the other.
 
 local WIDE_TABLE_COLUMNS = 5
 local LANDSCAPE = { index = true, ["data-tables"] = true }
@@ -37,6 +39,12 @@ local function icon_name(span)
 end
 
 local function typst_span(span)
+  if span.classes:includes("screen-only") then
+    return {}
+  end
+  if span.classes:includes("print-only") then
+    return span.content
+  end
   if span.classes:includes("spc-badge") then -- an icon and its badge: one box, never parted by a line break
     local out = pandoc.Inlines({ pandoc.RawInline("typst", "#box[") })
     out:extend(span.content)
@@ -108,12 +116,22 @@ local function html_table(tbl)
   return pandoc.Div({ tbl }, pandoc.Attr("", { "table-scroll" }, attributes))
 end
 
+-- A page is read on screen: the printed document's words go, the screen's are kept as they are.
+local function html_span(span)
+  if span.classes:includes("print-only") then
+    return {}
+  end
+  if span.classes:includes("screen-only") then
+    return span.content
+  end
+end
+
 if FORMAT:match("typst") then
   return {
     { Span = typst_span },
     { Pandoc = function(doc) doc.blocks = typst_pages(doc.blocks); return doc end },
   }
 elseif FORMAT:match("html") then
-  return { { Table = html_table } }
+  return { { Table = html_table, Span = html_span } }
 end
 return {}
