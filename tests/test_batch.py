@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -20,6 +21,7 @@ import reporting
 from reporting.publish import atomic as publish
 from reporting.batch import Outcome, progress_printer, run_many, summary_table
 from reporting.cli import main
+from reporting.logs import log_to
 from reporting.publish.manifest import MANIFEST, read_manifest, verify
 from support import PROJECT, copy_project
 
@@ -74,12 +76,22 @@ def test_one_broken_committee_fails_alone_with_a_non_zero_exit(batch):
     assert not list((project / "outputs").glob("*/broken"))
 
 
+TIMESTAMPED = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00 (INFO|WARNING|ERROR) ")
+
+
 def test_progress_is_plain_log_lines_without_a_terminal(batch):
     _, done = batch
-    progress = [line for line in done.stderr.splitlines() if line.startswith("[")]
-    assert sorted(int(line[1:line.index("/")]) for line in progress) == [1, 2, 3, 4, 5]
-    assert all("/5] " in line for line in progress)
+    progress = re.findall(r"^\S+ (?:INFO|ERROR) \[(\d)/5\] ", done.stderr, flags=re.M)
+    assert sorted(int(n) for n in progress) == [1, 2, 3, 4, 5]
     assert "\r" not in done.stderr  # no progress bar redraws in a log file
+    assert all(TIMESTAMPED.match(line) for line in done.stderr.splitlines() if line.strip()), done.stderr
+
+
+def test_a_failed_committees_row_shows_its_quarter(batch):
+    _, done = batch
+    broken = next(line for line in done.stdout.splitlines() if line.startswith("broken "))
+    assert broken.split()[1:3] == ["2024-25-Q2", "FAILED"]  # its params' default_quarter, as synthetic-demo's
+    assert re.search(r"ERROR \[\d/5\] FAILED broken 2024-25-Q2 in ", done.stderr)
 
 
 def test_summary_table_lists_status_time_and_folder(batch):
@@ -190,24 +202,31 @@ def test_killing_a_run_leaves_the_previous_outputs_whole(published, tmp_path, si
     parent = project / "outputs" / QUARTER
     final = parent / "synthetic-demo"
     before = read_manifest(final)
-    run = subprocess.Popen(
-        [sys.executable, "-m", "reporting.cli", "run", "--committee", "synthetic-demo", "--quarter", QUARTER,
-         "--project", str(project), "--renderer", "builtin", "--produced-on", "2024-02-02"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    try:
-        _wait_for(lambda: any(STAGES[stage](s) for s in _staging(parent)) or run.poll() is not None)
-        killed = _kill(run, sig)
-    finally:
-        if run.poll() is None:
-            run.kill()
+    log = tmp_path / "stderr"
+    with log.open("w") as stderr:
+        run = subprocess.Popen(
+            [sys.executable, "-m", "reporting.cli", "run", "--committee", "synthetic-demo", "--quarter", QUARTER,
+             "--project", str(project), "--renderer", "builtin", "--produced-on", "2024-02-02"],
+            stdout=subprocess.DEVNULL, stderr=stderr,
+        )
+        try:
+            _wait_for(lambda: any(STAGES[stage](s) for s in _staging(parent)) or run.poll() is not None)
+            killed = _kill(run, sig)
+        finally:
+            if run.poll() is None:
+                run.kill()
     # A reader sees one complete set of outputs, which checks against its own manifest.
     assert verify(final).outputs_ok
     assert read_manifest(final)["produced_on"] in {before["produced_on"], "2024-02-02"}
     assert {p.name for p in parent.iterdir() if not p.name.startswith(".")} == {"synthetic-demo"}
     if sig == signal.SIGTERM and killed:
-        assert run.returncode != 0
         assert _staging(parent) == []  # it tidied up on the way out
+        # One timestamped line says what the stop left; a SIGTERM that lands as the process exits, after the
+        # committee was published and reported, finds the default handler and kills it (-15): nothing to say then.
+        stops = [line for line in log.read_text().splitlines() if " ERROR Stopped by SIGTERM: " in line]
+        if not (stage == "publishing" and run.returncode == -signal.SIGTERM):
+            assert run.returncode == 143, log.read_text()
+            assert len(stops) == 1 and "nothing was half-published" in stops[0], log.read_text()
     # The next run clears whatever the killed one left and publishes.
     reporting.run_committee("synthetic-demo", QUARTER, project, renderer="builtin", produced="2024-03-03")
     assert _staging(parent) == []
@@ -223,18 +242,25 @@ def test_killing_a_pool_run_stops_its_workers_and_keeps_outputs(published, tmp_p
     for name in ("cambridgeshire-cyp", "durham-cyp"):
         (project / "params" / f"{name}.yaml").unlink()
     parent = project / "outputs" / QUARTER
-    run = subprocess.Popen(
-        [sys.executable, "-m", "reporting.cli", "run", "--all", "--jobs", "2", "--quarter", QUARTER,
-         "--project", str(project), "--renderer", "builtin", "--produced-on", "2024-02-02"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    try:
-        _wait_for(lambda: len(_staging(parent)) >= 2 or run.poll() is not None)
-        time.sleep(1)
-        _kill(run, sig)
-    finally:
-        if run.poll() is None:
-            run.kill()
+    log = tmp_path / "stderr"
+    with log.open("w") as stderr:
+        run = subprocess.Popen(
+            [sys.executable, "-m", "reporting.cli", "run", "--all", "--jobs", "2", "--quarter", QUARTER,
+             "--project", str(project), "--renderer", "builtin", "--produced-on", "2024-02-02"],
+            stdout=subprocess.DEVNULL, stderr=stderr,
+        )
+        try:
+            _wait_for(lambda: len(_staging(parent)) >= 2 or run.poll() is not None)
+            time.sleep(1)
+            killed = _kill(run, sig)
+        finally:
+            if run.poll() is None:
+                run.kill()
+    if sig == signal.SIGTERM and killed:
+        assert run.returncode == 143, log.read_text()
+        # "second" reads synthetic-demo's data, whose KPIs are not tagged for it, so it may have failed already.
+        stops = re.findall(r"ERROR Stopped by SIGTERM: \d committees? not published \((.*)\); nothing was half-published", log.read_text())
+        assert len(stops) == 1 and "synthetic-demo" in stops[0].split(", "), log.read_text()
     # The workers notice (SIGTERM from the parent, or from the kernel when the parent dies) and stop.
     _wait_for(lambda: _staging(parent) == [], timeout=60)
     for committee in ("synthetic-demo", "second"):
@@ -300,13 +326,14 @@ def test_summary_table_and_log_lines(capsys):
     assert table[0].split()[:4] == ["committee", "quarter", "status", "time"]
     assert table[1].split() == ["alpha", "2024-25-Q2", "ok", "9.2s", "outputs/2024-25-Q2/alpha"]
     assert "FAILED" in table[2] and "'lots' is not a number" in table[2] and "more" not in table[2]
-    on_done, close = progress_printer(2, stream=sys.stdout)
-    for n, outcome in enumerate(outcomes, 1):
-        on_done(outcome, n, 2)
-    close()
+    with log_to(sys.stdout):
+        on_done, close = progress_printer(2, stream=sys.stdout)
+        for n, outcome in enumerate(outcomes, 1):
+            on_done(outcome, n, 2)
+        close()
     out = capsys.readouterr().out.splitlines()
-    assert out[0] == "[1/2] ok alpha in 9.2s: outputs/2024-25-Q2/alpha"
-    assert out[1].startswith("[2/2] FAILED beta in 0.4s: observations.csv, row 4")
+    assert TIMESTAMPED.match(out[0]) and out[0].endswith(" INFO [1/2] ok alpha 2024-25-Q2 in 9.2s: outputs/2024-25-Q2/alpha")
+    assert TIMESTAMPED.match(out[1]) and " ERROR [2/2] FAILED beta 2024-25-Q2 in 0.4s: observations.csv, row 4" in out[1]
 
 
 def test_unknown_executor_and_bad_jobs_are_refused(tmp_path, capsys):

@@ -220,7 +220,9 @@ def test_cli_exit_status(tmp_path, capsys):
     observations.write_text(observations.read_text().replace("470", "lots", 1))
     assert main(["run", "--committee", "durham-cyp", "--project", str(project), "--renderer", "builtin"]) == 1
     assert "'lots'" in capsys.readouterr().err
-    assert main(["run", "--committee", "nobody", "--project", str(project)]) == 1
+    # A committee with no params file is a wrong command (exit status 2), refused before anything runs.
+    assert main(["run", "--committee", "nobody", "--project", str(project)]) == 2
+    assert "No such committee 'nobody'" in capsys.readouterr().err
 
 
 def test_same_inputs_give_byte_identical_outputs(cambridgeshire, tmp_path):

@@ -23,7 +23,9 @@ from .data import Dataset, load_catalogue, load_dataset, load_observations
 from .document.blocks import Block, Chart
 from .errors import (
     DataValidationError,
+    DateError,
     InputFileError,
+    NoNewDataError,
     NotebookExecutionError,
     ParamsError,
     Problem,
@@ -33,6 +35,7 @@ from .errors import (
     ReportingError,
     SchemeError,
     SettingsError,
+    UsageError,
 )
 from .measures.figures import format_value
 from .measures.kpis import build_kpis, spc_points
@@ -86,6 +89,7 @@ from .measures.summary import (
 _LAZY = {
     "render": ".publish.render",
     "run_committee": ".run",
+    "resolve_quarter": ".run",
     "RunResult": ".run",
     **{
         name: ".document.charts"
@@ -122,9 +126,11 @@ __all__ = [
     "CommitteeParams",
     "DataValidationError",
     "Dataset",
+    "DateError",
     "ExampleChoice",
     "Finding",
     "InputFileError",
+    "NoNewDataError",
     "NotebookExecutionError",
     "OfficerContact",
     "Outcome",
@@ -139,6 +145,7 @@ __all__ = [
     "SPCSettings",
     "SchemeError",
     "SettingsError",
+    "UsageError",
     "__version__",
     "as_at",
     "assurance",
@@ -199,6 +206,7 @@ __all__ = [
     "register_scheme",
     "render",
     "reported_kpis",
+    "resolve_quarter",
     "run_committee",
     "run_many",
     "sanitise",

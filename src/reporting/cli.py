@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 
-from .batch import EXECUTORS, default_jobs, progress_printer, run_many, stop_cleanly_on_sigterm, summary_table
-from .errors import ParamsError, QuarterError, ReportingError
+from .batch import (
+    EXECUTORS, Outcome, Plan, Stopped, default_jobs, outcome_record, plan_run, progress_printer, published_since, run_many,
+    stop_on_signals, summary_table,
+)
+from .errors import DateError, ParamsError, QuarterError, ReportingError, UsageError
+from .logs import LOG, log_to
+from .publish.manifest import now_utc
 from .params import check_committee_id, committee_ids
-from .quarters import Quarter
+from .quarters import Quarter, produced_on
 from .publish.render.choose import RENDERERS
+from .run import QUARTER_CHOICES
 
 
 def _committee(text: str) -> str:
@@ -29,6 +36,24 @@ def _quarter(text: str) -> str:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
+def _quarter_choice(text: str) -> str:
+    """A `run --quarter` value: latest, current, or a quarter id such as 2023-24-Q3, else a usage error (exit status 2)."""
+    if text.strip().lower() in QUARTER_CHOICES:
+        return text.strip().lower()
+    try:
+        return Quarter.parse(text).id
+    except QuarterError as error:
+        raise argparse.ArgumentTypeError(f"{error} Or write latest or current.") from None
+
+
+def _day(text: str) -> str:
+    """A --produced-on value: a date written YYYY-MM-DD that is in the calendar, else a usage error (exit status 2)."""
+    try:
+        return produced_on(text).isoformat()
+    except DateError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="reporting", description="Committee performance reports from data, as HTML and PDF.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -36,11 +61,14 @@ def _parser() -> argparse.ArgumentParser:
     which = run.add_mutually_exclusive_group(required=True)
     which.add_argument("--committee", action="append", type=_committee, help="committee id (its params/<id>.yaml); repeat for several")
     which.add_argument("--all", action="store_true", help="every committee in params/")
-    run.add_argument("--quarter", type=_quarter, help="quarter id such as 2023-24-Q3; default: each committee's default_quarter")
+    run.add_argument("--quarter", type=_quarter_choice,
+                     help="a quarter id such as 2023-24-Q3; latest: each committee's latest quarter with figures; current: "
+                          "the latest quarter to end before the produced-on date; default: each committee's default_quarter")
     run.add_argument("--renderer", choices=RENDERERS, default="auto", help="quarto, builtin, or auto (quarto when on PATH)")
     run.add_argument("--project", default=".", type=Path, help="the project folder holding params/, data/ and notebooks/")
-    run.add_argument("--produced-on", help="the produced-on date (YYYY-MM-DD); default SOURCE_DATE_EPOCH or today")
-    run.add_argument("--strict", action="store_true", help="refuse to publish when the commentary check finds problems")
+    run.add_argument("--produced-on", type=_day, help="the produced-on date (YYYY-MM-DD); default SOURCE_DATE_EPOCH or today")
+    run.add_argument("--strict", action="store_true",
+                     help="refuse to publish a committee whose commentary check finds problems or whose quarter has no new figures")
     run.add_argument("--jobs", type=int, default=None,
                      help=f"committees run at once, each in its own process (default: the number of cores, here {default_jobs()})")
     run.add_argument("--executor", choices=EXECUTORS, default="local",
@@ -76,11 +104,8 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "run":
-        try:
+        with log_to(sys.stderr):
             return _run(args)
-        except KeyboardInterrupt:
-            print("Interrupted: nothing half-written was published; earlier outputs are intact.", file=sys.stderr)
-            return 130
     if args.command == "verify":
         return _verify(args)
     if args.command == "audit":
@@ -116,40 +141,95 @@ def _commentary(args) -> int:
 
 
 def _run(args) -> int:
-    """Exit status: 0 every committee published; 1 one or more failed (the others still published)."""
+    """Exit status: 0 every committee published; 1 one or more failed (the others still published); 2 the command
+    was wrong and nothing ran; 130 stopped by Ctrl-C (SIGINT), 143 stopped by SIGTERM, with nothing half-published."""
     committees = committee_ids(args.project / "params") if args.all else args.committee
     if not committees:
-        print(f"No committees found in {args.project / 'params'}.", file=sys.stderr)
+        LOG.error(f"No committees found in {args.project / 'params'}.")
         return 2
     if args.jobs is not None and args.jobs < 1:
-        print(f"--jobs must be 1 or more, not {args.jobs}.", file=sys.stderr)
+        LOG.error(f"--jobs must be 1 or more, not {args.jobs}.")
         return 2
-    stop_cleanly_on_sigterm()
-    on_done, close = progress_printer(len(committees))
+    finished: dict[str, Outcome] = {}
+    plan = None
+    started = now_utc()
+    with stop_on_signals():
+        try:
+            LOG.info(f"reporting run: {len(committees)} committee{'s' if len(committees) != 1 else ''}, quarter "
+                     f"{args.quarter or 'default_quarter'}, renderer {args.renderer}{', strict' if args.strict else ''}")
+            plan = plan_run(committees, args.quarter, args.project, args.renderer, args.produced_on)
+            return _report(args, _run_many(args, committees, plan, finished))
+        except Stopped as stop:
+            return _stopped(args, committees, finished, plan, stop.signum, started)
+        except KeyboardInterrupt:  # Ctrl-C before the handlers were in place
+            return _stopped(args, committees, finished, plan, signal.SIGINT, started)
+        except UsageError as error:
+            LOG.error(f"{error}")
+            return 2
+        except ReportingError as error:
+            LOG.error(f"FAILED: {error}")
+            return 1
+
+
+def _run_many(args, committees: list[str], plan: Plan, finished: dict) -> list[Outcome]:
+    """run_many with a log line as each committee finishes; `finished` collects them, to say which a stop left."""
+    progress, close = progress_printer(len(committees))
+
+    def on_done(outcome: Outcome, count: int, total: int) -> None:
+        finished[outcome.committee] = outcome
+        progress(outcome, count, total)
+
     try:
-        outcomes = run_many(committees, args.quarter, args.project, args.renderer, args.produced_on, args.strict,
-                            jobs=args.jobs, executor=args.executor, scheduler=args.scheduler, on_done=on_done)
-    except ReportingError as error:
-        print(f"FAILED: {error}", file=sys.stderr)
-        return 1
+        return run_many(committees, args.quarter, args.project, args.renderer, args.produced_on, args.strict,
+                        jobs=args.jobs, executor=args.executor, scheduler=args.scheduler, on_done=on_done, plan=plan)
     finally:
         close()
+
+
+def _report(args, outcomes: list[Outcome]) -> int:
+    """Log each warning and failure in full, write --report-json, print the summary table; the exit status."""
     failed = [o for o in outcomes if not o.ok]
     for outcome in outcomes:
         for warning in outcome.warnings:
-            print(f"warning {outcome.committee}: {warning}", file=sys.stderr)
+            LOG.warning(f"{outcome.committee} {outcome.quarter}: {warning}")
     for outcome in failed:
-        print(f"FAILED {outcome.committee}: {outcome.error}", file=sys.stderr)
+        LOG.error(f"FAILED {outcome.committee} {outcome.quarter}: {outcome.error}")
     if args.report_json:
-        import json
-
-        from .batch import outcome_record
-
-        args.report_json.write_text(json.dumps([outcome_record(o) for o in outcomes], indent=2) + "\n", encoding="utf-8")
+        _write_report_json(args.report_json, outcomes)
     print(summary_table(outcomes))
     print(f"{len(outcomes) - len(failed)} of {len(outcomes)} committees published"
-          + (f"; {len(failed)} failed." if failed else "."))
+          + (f"; {len(failed)} failed." if failed else "."), flush=True)
     return 1 if failed else 0
+
+
+def _stopped(args, committees: list[str], finished: dict[str, Outcome], plan: Plan | None, signum: int, started: str) -> int:
+    """One log line for a stopped run: which committees were not published, and that nothing was half-published
+    (run_many has removed any staging folder they left); --report-json marks them stopped. Returns 128 + signum."""
+    name = signal.Signals(signum).name
+    quarters = plan.quarters if plan else {}
+    late = {c for c in committees if c not in finished and published_since(c, quarters.get(c), args.project, started)}
+    stopped = [c for c in committees if c not in finished and c not in late]
+    published = [c for c in committees if (c in finished and finished[c].ok) or c in late]
+    LOG.error(
+        f"Stopped by {name}{' (Ctrl-C)' if signum == signal.SIGINT else ''}: "
+        + (f"{len(stopped)} committee{'s' if len(stopped) != 1 else ''} not published ({', '.join(stopped)}); "
+           "nothing was half-published and their earlier outputs are intact" if stopped
+           else "every committee had finished; nothing was half-published")
+        + (f"; {len(published)} published before the stop ({', '.join(published)})." if published else ".")
+    )
+    if args.report_json:
+        rows = [finished.get(c) or Outcome(c, "ok" if c in late else "stopped", 0.0, quarters.get(c), quarter_choice=args.quarter,
+                                           error=None if c in late else f"stopped by {name} before it published")
+                for c in committees]
+        _write_report_json(args.report_json, rows)
+    return 128 + signum
+
+
+def _write_report_json(path: Path, outcomes: list[Outcome]) -> None:
+    """Each committee's outcome as JSON, for dashboards."""
+    import json
+
+    path.write_text(json.dumps([outcome_record(o) for o in outcomes], indent=2) + "\n", encoding="utf-8")
 
 
 def _audit(args) -> int:

@@ -82,3 +82,16 @@ class CommentaryError(ReportingError):
 
 class AuditUnavailableError(ReportingError):
     """The accessibility audit cannot run here: Chromium or Playwright is missing. Says what to install."""
+
+
+class UsageError(ReportingError):
+    """The command asks for something that does not exist or cannot be done here (an unknown committee, Quarto
+    where it is not installed, a date that is not a date): nothing was run. The command line exits with status 2."""
+
+
+class DateError(ReportingError, ValueError):
+    """A date the run was given (--produced-on, SOURCE_DATE_EPOCH) cannot be read; says what was expected."""
+
+
+class NoNewDataError(ReportingError):
+    """No KPI has a figure in the quarter asked for, and the run was asked to be strict about it."""

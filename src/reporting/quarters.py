@@ -12,9 +12,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
-from .errors import QuarterError
+from .errors import DateError, QuarterError
 
 _QUARTER_ID = re.compile(r"^(\d{4})-(\d{2})-Q([1-4])$")
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # Financial year quarters start in April: Q1 Apr-Jun, Q2 Jul-Sep, Q3 Oct-Dec, Q4 Jan-Mar.
 _FIRST_MONTH = {1: 4, 2: 7, 3: 10, 4: 1}
 
@@ -81,6 +82,12 @@ class Quarter:
         first, last = self.start, self.end
         return f"{first:%B} to {last:%B %Y}" if first.year == last.year else f"{first:%B %Y} to {last:%B %Y}"
 
+    @classmethod
+    def containing(cls, day: date) -> Quarter:
+        """The financial quarter a day falls in: 31 December 2023 is in 2023-24-Q3, 31 March 2024 in 2023-24-Q4."""
+        number = (day.month - 4) % 12 // 3 + 1
+        return cls(day.year - (1 if number == 4 else 0), number)
+
     def previous(self) -> Quarter:
         if self.number == 1:
             return Quarter(self.start_year - 1, 4)
@@ -91,15 +98,41 @@ class Quarter:
 
 
 def produced_on(value: str | date | None = None) -> date:
-    """The report's produced-on date: the given date, else SOURCE_DATE_EPOCH (reproducible builds), else today."""
+    """The report's produced-on date: the given date, else SOURCE_DATE_EPOCH (reproducible builds), else today.
+
+    Raises DateError, naming the value and what was expected, for a date that is not YYYY-MM-DD or not in
+    the calendar, or a SOURCE_DATE_EPOCH that is not a whole number of seconds.
+    """
     if isinstance(value, date):
         return value
     if value:
-        return date.fromisoformat(str(value))
+        return _calendar_day(str(value))
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
-        return datetime.fromtimestamp(int(epoch), tz=timezone.utc).date()
+        try:
+            return datetime.fromtimestamp(int(epoch), tz=timezone.utc).date()
+        except (ValueError, OverflowError, OSError):
+            raise DateError(
+                f"SOURCE_DATE_EPOCH is {epoch!r}: expected a whole number of seconds since 1 January 1970, "
+                "e.g. 1709510400 for 4 March 2024, or unset it to use --produced-on or today."
+            ) from None
     return date.today()
+
+
+def _calendar_day(text: str) -> date:
+    """A date written YYYY-MM-DD that is in the calendar; DateError otherwise."""
+    try:
+        if _DAY.match(text.strip()):
+            return date.fromisoformat(text.strip())
+    except ValueError:
+        raise DateError(f"The produced-on date {text!r} is not in the calendar: give a real day, written YYYY-MM-DD.") from None
+    raise DateError(f"The produced-on date {text!r} is not a date: write it YYYY-MM-DD, e.g. 2024-03-04.")
+
+
+def current_quarter(today: date) -> Quarter:
+    """The quarter that ended most recently before `today`: the one before the quarter `today` falls in, which
+    has not ended yet (on 31 March 2024, the last day of 2023-24-Q4, that is 2023-24-Q3; on 1 April, 2023-24-Q4)."""
+    return Quarter.containing(today).previous()
 
 
 @contextmanager

@@ -7,8 +7,11 @@ previous good outputs as they were.
 
 from __future__ import annotations
 
+import os
 import shutil
+import threading
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,21 +23,28 @@ from papermill.exceptions import PapermillExecutionError
 from . import __version__
 from .commentary import check_commentary, find_commentary, load_commentary
 from .data import load_dataset
-from .errors import CommentaryError, NotebookExecutionError, ParamsError, RenderError, ReportingError
+from .errors import (
+    CommentaryError, NoNewDataError, NotebookExecutionError, ParamsError, RenderError, ReportingError, UsageError,
+)
+from .measures.kpis import select_indicators, updated_indicators
+from .measures.periods import latest_period_end
 from .publish.execute import SharedKernel, execute_notebook
+from .publish.kernel import stop_kernels
 from .publish.manifest import (
     OUTPUT_FILES, git_state, hash_inputs, input_files, library_versions, now_utc, relative, write_manifest,
 )
 from .data.input_files import in_project
 from .params import check_committee_id, load_params
-from .quarters import Quarter, produced_on
+from .quarters import Quarter, current_quarter, produced_on
 from .publish.atomic import in_our_words, kernel_os_error, publish, recover, staging_folder
-from .publish.render import QuartoJob, choose_renderer, quarto_version, render, render_quarto_many
+from .publish.render import QuartoJob, choose_renderer, quarto_command, quarto_version, render, render_quarto_many
+from .publish.render.quarto import QUARTO_ENV
 
 _PATHS = ("data_path", "params_path", "commentary_path")  # parameters written relative to the project
 NOTEBOOK = Path("notebooks") / "committee_report.ipynb"
 PAPER_NOTEBOOK = Path("notebooks") / "covering_paper.ipynb"
 DOCUMENTS = ("report", "paper")  # the committee report and its covering paper
+QUARTER_CHOICES = ("latest", "current")  # besides a quarter id: worked out for each committee before a run
 # OUTPUT_FILES, every file a run publishes, is defined in manifest.py, which verify also reads.
 
 
@@ -48,6 +58,7 @@ class RunResult:
     renderer: str
     timings: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    no_new_data: bool = False  # no KPI was updated this quarter (its warning is in `warnings`)
 
     @property
     def files(self) -> list[Path]:
@@ -61,6 +72,97 @@ def output_dir(root: Path, quarter: Quarter, committee: str) -> Path:
 def failed_dir(root: Path, quarter: Quarter, committee: str) -> Path:
     """Where a failed run's executed notebook is kept for debugging, away from published outputs."""
     return root / "outputs" / quarter.id / "_failed" / committee
+
+
+@dataclass(frozen=True)
+class ResolvedQuarter:
+    """The quarter a committee's run is for, and how it was chosen (for the log)."""
+
+    quarter: Quarter
+    why: str
+
+
+def resolve_quarter(committee: str, requested: str | Quarter | None, root: str | Path = ".",
+                    today: date | None = None) -> ResolvedQuarter:
+    """The quarter to report for `committee`: a quarter id as given; `latest`, the quarter of the latest figure
+    among its KPIs; `current`, the latest quarter to have ended before `today` (the produced-on date); None, its
+    params' default_quarter. Reads the params (and for `latest` the data), so it fails as the run would."""
+    root = Path(root).resolve()
+    return quarter_for(load_params(root / "params" / f"{check_committee_id(committee)}.yaml"), requested, root, today)
+
+
+def quarter_for(params, requested: str | Quarter | None, root: Path, today: date | None = None) -> ResolvedQuarter:
+    """`resolve_quarter` for a committee whose params are already read."""
+    if requested is None:
+        if params.default_quarter is None:
+            raise ParamsError(f"{relative(params.source, root)}: no --quarter given and no default_quarter set. Give --quarter "
+                              "(a quarter such as 2024-25-Q2, latest or current), or set default_quarter in this file.")
+        return ResolvedQuarter(params.default_quarter, f"default_quarter in {relative(params.source, root)}")
+    if requested == "current":
+        day = today or produced_on()
+        return ResolvedQuarter(current_quarter(day), f"--quarter current: the latest quarter to end before {day:%d %B %Y}")
+    if requested == "latest":
+        return _latest_quarter(params, root)
+    return ResolvedQuarter(Quarter.parse(requested), "--quarter")
+
+
+def _latest_quarter(params, root: Path) -> ResolvedQuarter:
+    """The quarter holding the latest figure for any of the committee's KPIs (empty values are not figures)."""
+    dataset = load_dataset(params.dataset, root)
+    indicators = list(select_indicators(dataset.catalogue, params.id, params.indicators, relative(params.source, root))["id"])
+    end = latest_period_end(dataset.observations, indicators)
+    if end is None:
+        raise NoNewDataError(
+            f"{relative(dataset.files[1], root)} has no figures for {params.id}'s KPIs ({', '.join(indicators) or 'none listed'}), "
+            "so there is no latest quarter to report. Add their figures, or give --quarter with a quarter such as 2024-25-Q2."
+        )
+    return ResolvedQuarter(Quarter.containing(end.date()), f"--quarter latest: its latest figure ends {end:%d %B %Y}")
+
+
+def check_renderer(renderer: str) -> str:
+    """The renderer a run will use; a UsageError, before anything runs, for an unknown one or for Quarto where
+    it cannot be found (the message says how to install it, or to use the built-in renderer)."""
+    try:
+        used = choose_renderer(renderer)
+    except RenderError as error:
+        raise UsageError(str(error)) from None
+    if used == "quarto" and quarto_command() is None:
+        configured = os.environ.get(QUARTO_ENV)
+        where = (f"{QUARTO_ENV} is set to {configured!r}, which is not a program that can be run"
+                 if configured else f"no `quarto` on PATH, and {QUARTO_ENV} is not set")
+        raise UsageError(
+            f"--renderer quarto: Quarto cannot be found ({where}). Install Quarto 1.7 or later from https://quarto.org "
+            f"(or with conda from conda-forge) and put it on PATH or set {QUARTO_ENV} to the quarto command, "
+            "or use --renderer builtin. Nothing was run."
+        )
+    return used
+
+
+def no_new_data_warning(updated: list[str], quarter: Quarter, dataset_path: Path, root: Path, strict: bool = False) -> str | None:
+    """What to say about a quarter in which no KPI was updated (None when some were): published, the report only
+    repeats earlier figures, each marked "Not updated this quarter"; with `strict` nothing is published."""
+    if updated:
+        return None
+    found = (f"No KPI was updated in {quarter.id} ({quarter.months}): none of the committee's KPIs has a figure for "
+             "a period ending in that quarter")
+    data = relative(dataset_path, root)
+    if strict:
+        return (f"{found}. Nothing was published (--strict); earlier outputs are intact. Add the quarter's figures to "
+                f"{data}, run with --quarter latest, or leave out --strict to publish the earlier figures, each marked "
+                "\"Not updated this quarter\".")
+    return (f"{found}, so the report repeats earlier figures, each marked \"Not updated this quarter\". Check that the "
+            f"quarter's figures are in {data}, or run with --quarter latest.")
+
+
+def _not_ready(stale: str | None, findings: list) -> ReportingError:
+    """The --strict refusal: no new figures (NoNewDataError) and/or commentary problems (CommentaryError), both
+    listed when both apply, so one run says everything to fix."""
+    listed = "\n".join(f"  - {f}" for f in findings)
+    if stale is None:
+        return CommentaryError(f"The commentary is not ready ({len(findings)} problems); nothing was published:\n{listed}")
+    if not findings:
+        return NoNewDataError(stale)
+    return NoNewDataError(f"{stale}\nThe commentary is not ready either ({len(findings)} problems):\n{listed}")
 
 
 def run_committee(
@@ -142,22 +244,20 @@ def prepare_committee(
     started = time.perf_counter()
     started_at = now_utc()
     params = load_params(root / "params" / f"{check_committee_id(committee)}.yaml")
-    if quarter is None and params.default_quarter is None:
-        raise ParamsError(f"{params.source}: no --quarter given and no default_quarter set.")
-    q = Quarter.parse(quarter) if quarter is not None else params.default_quarter
+    q = quarter_for(params, quarter, root, produced_on(produced)).quarter
     notebooks = {"report": params.notebook or root / NOTEBOOK, "paper": params.paper.notebook or root / PAPER_NOTEBOOK}
     for document, notebook in notebooks.items():
         if not notebook.exists():
             raise ParamsError(f"{params.source}: the {document} notebook {notebook} does not exist.")
-    choose_renderer(renderer)  # an unknown renderer stops the run before anything runs
+    check_renderer(renderer)  # an unknown renderer, or Quarto where it is missing, stops the run before anything runs
     # Validate every input before anything is written: bad data never reaches outputs/.
-    load_dataset(params.dataset, root)
+    dataset = load_dataset(params.dataset, root)
+    stale = no_new_data_warning(updated_indicators(dataset, q, params.id, params.indicators), q, params.dataset, root, strict)
     commentary = find_commentary(root, params.id, q)
     load_commentary(commentary, in_project(root))
     findings = check_commentary(params.id, q, root)
-    if strict and findings:
-        listed = "\n".join(f"  - {f}" for f in findings)
-        raise CommentaryError(f"The commentary is not ready ({len(findings)} problems); nothing was published:\n{listed}")
+    if strict and (stale or findings):
+        raise _not_ready(stale, findings)
     day = produced_on(produced)
     inputs = hash_inputs(input_files(params, notebooks, commentary), root)  # inputs, and any outside the project
 
@@ -168,7 +268,8 @@ def prepare_committee(
     except OSError as error:
         in_our_words(error, final, root)  # a full disk or read-only outputs folder, said plainly
         raise
-    result = RunResult(params.id, q.id, final, renderer, warnings=[str(f) for f in findings])
+    result = RunResult(params.id, q.id, final, renderer, warnings=[*([stale] if stale else []), *(str(f) for f in findings)],
+                       no_new_data=stale is not None)
     parameters = {
         "committee": params.id,
         "quarter": q.id,
@@ -183,13 +284,7 @@ def prepare_committee(
         keep_failed = failed_dir(root, q, params.id)
         if concurrent_notebooks:
             # The report and the paper in two kernels at once: each waits mostly on its own process.
-            with ThreadPoolExecutor(max_workers=len(DOCUMENTS)) as pool:
-                running = [
-                    pool.submit(_execute, notebooks[d], staging / f"{d}.ipynb", root, parameters, keep_failed, d)
-                    for d in DOCUMENTS
-                ]
-                for future in running:
-                    future.result()
+            _execute_at_once(notebooks, staging, root, parameters, keep_failed)
         else:
             # One after the other in one kernel, so the imports are paid once (a pool keeps each job to a core).
             with SharedKernel() as kernel:
@@ -198,22 +293,22 @@ def prepare_committee(
         for document in DOCUMENTS:
             _record_metadata(staging / f"{document}.ipynb", params, q, day, document)
         result.timings["execute"] = time.perf_counter() - t0
+        manifest = {
+            "committee": params.id,
+            "quarter": q.id,
+            "produced_on": day.isoformat(),
+            "parameters": {**parameters, **{k: relative(Path(parameters[k]), root) for k in _PATHS}, "output_dir": relative(final, root)},
+            "options": {"renderer_requested": renderer, "strict": strict},
+            **inputs,
+            "package": {"name": "reporting", "version": __version__, **git_state(Path(__file__).resolve().parent)},
+            "project": git_state(root),  # runs git: a stop while it does must still remove the staging folder
+            "libraries": library_versions(),
+            "started_at": started_at,
+        }
     except BaseException as error:
         shutil.rmtree(staging, ignore_errors=True)
         in_our_words(error, final, root)  # a full disk or read-only outputs folder, said plainly
         raise
-    manifest = {
-        "committee": params.id,
-        "quarter": q.id,
-        "produced_on": day.isoformat(),
-        "parameters": {**parameters, **{k: relative(Path(parameters[k]), root) for k in _PATHS}, "output_dir": relative(final, root)},
-        "options": {"renderer_requested": renderer, "strict": strict},
-        **inputs,
-        "package": {"name": "reporting", "version": __version__, **git_state(Path(__file__).resolve().parent)},
-        "project": git_state(root),
-        "libraries": library_versions(),
-        "started_at": started_at,
-    }
     return Prepared(result, root, staging, manifest, time.perf_counter() - started)
 
 
@@ -271,6 +366,40 @@ def _execute(notebook: Path, executed: Path, root: Path, parameters: dict, keep_
             f"The executed notebook is kept for debugging at {kept}.\n"
             "Previous outputs were left untouched."
         ) from None
+
+
+def _execute_at_once(notebooks: dict[str, Path], staging: Path, root: Path, parameters: dict, keep_failed: Path) -> None:
+    """Execute every document's notebook at once, each in its own thread and kernel.
+
+    Stopped (SIGTERM, Ctrl-C) it returns only when every one of its threads has ended, their kernels killed:
+    none may write into the staging folder after the caller has removed it.
+    """
+    prefix = f"reporting-notebook-{uuid.uuid4().hex[:8]}"
+    pool = ThreadPoolExecutor(max_workers=len(DOCUMENTS), thread_name_prefix=prefix)
+    try:
+        running = [pool.submit(_execute, notebooks[d], staging / f"{d}.ipynb", root, parameters, keep_failed, d)
+                   for d in DOCUMENTS]
+        for future in running:
+            future.result()
+    except BaseException as error:
+        if not isinstance(error, Exception):
+            pool.shutdown(wait=False, cancel_futures=True)
+            _end_threads(prefix)
+        raise
+    finally:
+        pool.shutdown(wait=True)
+
+
+def _end_threads(prefix: str) -> None:
+    """Kill this process's kernels until every thread named `prefix...` has ended: a stop can land while a thread
+    starts (so the pool never counts it) or before its kernel is launched (so the first kill misses it)."""
+    while True:
+        alive = [t for t in threading.enumerate() if t.name.startswith(prefix) and t.is_alive()]
+        if not alive:
+            return
+        stop_kernels()
+        for thread in alive:
+            thread.join(timeout=0.5)
 
 
 def _record_metadata(executed: Path, params, quarter: Quarter, day: date, document: str = "report") -> None:

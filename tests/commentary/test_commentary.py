@@ -111,6 +111,19 @@ def test_check_command_exits_non_zero_only_when_strict(crafted, capsys):
 
 
 def test_strict_run_refuses_to_publish_incomplete_commentary(crafted):
+    # Cambridgeshire's data ends in December 2023, and --strict also refuses a quarter without new figures:
+    # a January figure for indicator 7 (unchanged, so no finding changes) leaves the commentary the only problem.
+    observations = crafted / "data" / "cambridgeshire-cyp" / "observations.csv"
+    observations.write_text(observations.read_text(encoding="utf-8") + "7,2024-01-31,Jan 2024,100.0,100.0,,,,\n", encoding="utf-8")
     with pytest.raises(rp.CommentaryError, match="4 problems"):
         rp.run_committee("cambridgeshire-cyp", "2023-24-Q4", crafted, renderer="builtin", strict=True)
+    assert not (crafted / "outputs").exists()
+
+
+def test_strict_run_names_both_a_quarter_without_new_figures_and_the_commentary(crafted):
+    with pytest.raises(rp.NoNewDataError) as refused:
+        rp.run_committee("cambridgeshire-cyp", "2023-24-Q4", crafted, renderer="builtin", strict=True)
+    message = str(refused.value)
+    assert message.startswith("No KPI was updated in 2023-24-Q4 (January to March 2024)")
+    assert "Nothing was published (--strict)" in message and "The commentary is not ready either (4 problems)" in message
     assert not (crafted / "outputs").exists()

@@ -47,6 +47,18 @@ def select_indicators(catalogue: pd.DataFrame, committee: str, indicators: tuple
     return catalogue.set_index("id").loc[list(indicators)].reset_index()
 
 
+def updated_indicators(dataset: Dataset, quarter: str | Quarter, committee: str = "",
+                       indicators: tuple[str, ...] | None = None) -> list[str]:
+    """The committee's KPIs updated in the quarter (`updated_this_quarter` in kpis.csv: an observation ends
+    inside it), without rating anything: a run checks this before it executes a notebook."""
+    chosen = select_indicators(dataset.catalogue, committee, indicators)["id"]
+    observations = dataset.observations[dataset.observations["indicator_id"].isin(list(chosen))]
+    if observations.empty:
+        return []
+    values = as_at(observations, quarter)
+    return list(values.loc[values["updated_this_quarter"].astype(bool), "indicator_id"])
+
+
 def build_kpis(
     dataset: Dataset,
     quarter: str | Quarter,

@@ -33,6 +33,16 @@ def as_at(observations: pd.DataFrame, quarter: str | Quarter) -> pd.DataFrame:
     return result.join(year_earlier(upto, result))
 
 
+def latest_period_end(observations: pd.DataFrame, indicator_ids) -> pd.Timestamp | None:
+    """The end of the latest period for which any of these indicators has a figure; None when none has one.
+
+    A row whose value is empty is a missing figure, not an observation (a council may list next year's
+    targets before the figures exist), so it never makes a later quarter the latest.
+    """
+    rows = observations[observations["indicator_id"].isin(list(indicator_ids)) & observations["value"].notna()]
+    return None if rows.empty else rows["period_end"].max()
+
+
 # How far from exactly twelve months before a period's end an observation may end and still
 # count as "12 months earlier" (months differ in length; a census day moves a little).
 YEAR_EARLIER_TOLERANCE = pd.Timedelta(days=16)

@@ -106,6 +106,18 @@ def recover(final: Path) -> list[Path]:
     return leftovers
 
 
+def clear_after_stop(final: Path) -> list[Path]:
+    """After a run was stopped: what `recover` clears, and this process's own staging folders of `final` too,
+    since it will publish nothing more. Returns the folders removed (none when every stage tidied up after itself)."""
+    removed = recover(final)
+    mine = f".{final.name}.{STAGING}-{_owner_tag()}-"
+    if final.parent.is_dir():
+        for folder in sorted(p for p in final.parent.iterdir() if p.is_dir() and p.name.startswith(mine)):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
 def _exchange(a: Path, b: Path) -> bool:
     """Swap two folders in one atomic step (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
     try:

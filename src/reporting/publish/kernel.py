@@ -3,13 +3,30 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import tempfile
 import uuid
+import weakref
 
 from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import AsyncKernelManager
+
+_STARTED: "weakref.WeakSet[ProjectKernelManager]" = weakref.WeakSet()  # this process's kernel managers
+
+
+def stop_kernels() -> None:
+    """Kill every kernel this process started that is still running, with anything its cells started: a
+    stopped run (SIGTERM, Ctrl-C) does not wait for notebooks in other threads to finish, and leaves no kernel."""
+    for manager in list(_STARTED):
+        process = getattr(manager.provisioner, "process", None) if manager.provisioner is not None else None
+        if process is None or process.poll() is not None:
+            continue
+        try:
+            os.killpg(process.pid, signal.SIGKILL)  # each kernel leads its own process group (a new session)
+        except (ProcessLookupError, PermissionError):
+            process.kill()
 
 
 class ProjectKernelManager(AsyncKernelManager):
@@ -26,6 +43,7 @@ class ProjectKernelManager(AsyncKernelManager):
         kwargs.setdefault("ip", os.path.join(tempfile.gettempdir(), f"reporting-kernel-{uuid.uuid4().hex[:12]}"))
         super().__init__(**kwargs)
         self.opened_clients = []
+        _STARTED.add(self)
 
     def client(self, **kwargs):
         """A client of this kernel, remembered so a kernel shared by several notebooks can close them."""
