@@ -38,12 +38,20 @@ local function icon_name(span)
   return nil
 end
 
-local function typst_span(span)
-  if span.classes:includes("screen-only") then
+-- Words for one medium: in `shown`'s medium a span keeps its words (unwrapped); in the other it goes.
+local function for_medium(span, shown, hidden)
+  if span.classes:includes(hidden) then
     return {}
   end
-  if span.classes:includes("print-only") then
+  if span.classes:includes(shown) then
     return span.content
+  end
+end
+
+local function typst_span(span)
+  local medium = for_medium(span, "print-only", "screen-only")
+  if medium then
+    return medium
   end
   if span.classes:includes("spc-badge") then -- an icon and its badge: one box, never parted by a line break
     local out = pandoc.Inlines({ pandoc.RawInline("typst", "#box[") })
@@ -118,12 +126,7 @@ end
 
 -- A page is read on screen: the printed document's words go, the screen's are kept as they are.
 local function html_span(span)
-  if span.classes:includes("print-only") then
-    return {}
-  end
-  if span.classes:includes("screen-only") then
-    return span.content
-  end
+  return for_medium(span, "screen-only", "print-only")
 end
 
 if FORMAT:match("typst") then
