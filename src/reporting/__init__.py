@@ -6,6 +6,15 @@ display → render → publish. Each step is a plain function here; the report n
 
 __version__ = "0.1.0"
 
+import sys as _sys
+
+# jsonschema, which nbformat (so papermill and nbconvert) imports, loads the optional rfc3987_syntax
+# if it is installed (JupyterLab's dependencies install it), and that builds about 35 Lark parsers
+# as it loads: a second of every process that reads a notebook, for the `iri` formats, which no
+# notebook schema uses (jsonschema issue #1428). Marked missing unless already loaded, so
+# jsonschema leaves out those two format checks and nothing else changes.
+_sys.modules.setdefault("rfc3987_syntax", None)
+
 from .commentary import (
     Finding,
     attach_commentary,

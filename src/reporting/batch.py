@@ -78,6 +78,7 @@ def run_one(
     produced: str | None = None,
     strict: bool = False,
     concurrent_notebooks: bool = False,
+    warm_kernel: bool = False,
 ) -> Outcome:
     """Run one committee in this process and say what happened; never raises for the committee's own faults."""
     from .run import run_committee
@@ -86,7 +87,8 @@ def run_one(
         return Outcome(committee, "ok", 0.0, result.quarter, str(result.output_dir), warnings=result.warnings,
                        no_new_data=result.no_new_data)
 
-    return _attempt(committee, quarter, root, outcome, run_committee, renderer, produced, strict, concurrent_notebooks)
+    return _attempt(committee, quarter, root, outcome, run_committee, renderer, produced, strict, concurrent_notebooks,
+                    warm_kernel)
 
 
 def prepare_one(
@@ -97,6 +99,7 @@ def prepare_one(
     produced: str | None = None,
     strict: bool = False,
     concurrent_notebooks: bool = False,
+    warm_kernel: bool = False,
 ) -> Outcome:
     """Validate and execute one committee, leaving it staged for a batch render (`Outcome.prepared`)."""
     from .run import prepare_committee
@@ -107,14 +110,17 @@ def prepare_one(
         staged.prepared = prepared
         return staged
 
-    return _attempt(committee, quarter, root, outcome, prepare_committee, renderer, produced, strict, concurrent_notebooks)
+    return _attempt(committee, quarter, root, outcome, prepare_committee, renderer, produced, strict, concurrent_notebooks,
+                    warm_kernel)
 
 
-def _attempt(committee, quarter, root, outcome, stage, renderer, produced, strict, concurrent_notebooks) -> Outcome:
+def _attempt(committee, quarter, root, outcome, stage, renderer, produced, strict, concurrent_notebooks,
+             warm_kernel=False) -> Outcome:
     """Call `stage` (run_committee or prepare_committee) for one committee; its own faults become a failed Outcome."""
     started = time.perf_counter()
     try:
-        done = stage(committee, quarter, root, renderer, produced, strict=strict, concurrent_notebooks=concurrent_notebooks)
+        done = stage(committee, quarter, root, renderer, produced, strict=strict, concurrent_notebooks=concurrent_notebooks,
+                     warm_kernel=warm_kernel)
     except ReportingError as error:
         failed = Outcome(committee, "failed", 0.0, quarter, error=str(error), no_new_data=isinstance(error, NoNewDataError))
         return _finish(failed, started)
@@ -336,9 +342,10 @@ def run_many(
     for outcome in plan.failed.values():
         _report(on_done, outcome, finished, total)
     todo = plan.quarters
-    # A committee alone gets its spare core for the paper's kernel; in a pool each job keeps to one.
+    # A committee alone gets its spare core for the paper's kernel; in a pool each job keeps to one, and
+    # keeps its kernel warm from one committee to the next (its start and imports paid once per worker).
     arguments = dict(root=root, renderer=renderer, produced=produced, strict=strict,
-                     concurrent_notebooks=len(todo) == 1 and jobs > 1)
+                     concurrent_notebooks=len(todo) == 1 and jobs > 1, warm_kernel=len(todo) > 1)
     # Through Quarto, every committee's notebooks run first and one Quarto process renders them all.
     from .publish.render import choose_renderer
 
@@ -405,9 +412,14 @@ def _report(on_done, outcome: Outcome, finished: dict, total: int) -> None:
 
 
 def _run_here(todo: dict[str, str], arguments: dict, on_done, task, finished: dict, total: int) -> None:
-    """Each committee in turn, in this process."""
-    for committee, quarter in todo.items():
-        _report(on_done, task(committee, quarter=quarter, **arguments), finished, total)
+    """Each committee in turn, in this process (the warm kernel is shut down at the end)."""
+    from .publish.execute import drop_kept_kernel
+
+    try:
+        for committee, quarter in todo.items():
+            _report(on_done, task(committee, quarter=quarter, **arguments), finished, total)
+    finally:
+        drop_kept_kernel()
 
 
 def _run_pool(todo: dict[str, str], arguments: dict, jobs: int, on_done, task, finished: dict, total: int) -> None:

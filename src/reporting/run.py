@@ -13,6 +13,7 @@ import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -28,7 +29,7 @@ from .errors import (
 )
 from .measures.kpis import select_indicators, updated_indicators
 from .measures.periods import latest_period_end
-from .publish.execute import SharedKernel, execute_notebook
+from .publish.execute import SharedKernel, drop_kept_kernel, execute_notebook, kept_kernel
 from .publish.kernel import stop_kernels
 from .publish.manifest import (
     OUTPUT_FILES, git_state, hash_inputs, input_files, library_versions, now_utc, relative, write_manifest,
@@ -38,6 +39,7 @@ from .params import check_committee_id, load_params
 from .quarters import Quarter, current_quarter, produced_on
 from .publish.atomic import in_our_words, kernel_os_error, publish, recover, staging_folder
 from .publish.render import QuartoJob, choose_renderer, quarto_command, quarto_version, render, render_quarto_many
+from .publish.render.choose import RENDERERS
 from .publish.render.quarto import QUARTO_ENV
 
 _PATHS = ("data_path", "params_path", "commentary_path")  # parameters written relative to the project
@@ -173,6 +175,7 @@ def run_committee(
     produced: str | date | None = None,
     strict: bool = False,
     concurrent_notebooks: bool = True,
+    warm_kernel: bool = False,
 ) -> RunResult:
     """Produce `outputs/<quarter>/<committee>/`: the report and paper (notebook, HTML, PDF), kpis.csv,
     summary.json and manifest.json.
@@ -180,9 +183,18 @@ def run_committee(
     Invalid data or params stop the run before anything is written. Problems with the commentary
     are returned as warnings, or, with `strict`, stop the run before anything is written.
     `concurrent_notebooks` runs the report and paper kernels at once: quicker for one committee,
-    but a pool running several committees keeps it off so each job uses one core.
+    but a pool running several committees keeps it off so each job uses one core. `warm_kernel`
+    runs both in this process's kept kernel, which stays up for the next committee (a pool worker's).
+    Through the built-in renderer each document is rendered as soon as its notebook has run, so the
+    short paper is rendered while the report's notebook is still running.
     """
-    prepared = prepare_committee(committee, quarter, root, renderer, produced, strict, concurrent_notebooks)
+    def render_now(document: str, staging: Path) -> None:
+        with _RENDERING:  # one WeasyPrint layout at a time in this process
+            render(staging / f"{document}.ipynb", staging, choose_renderer(renderer), stem=document)
+
+    builtin = renderer in RENDERERS and choose_renderer(renderer) == "builtin"  # others: refused in prepare_committee
+    prepared = prepare_committee(committee, quarter, root, renderer, produced, strict, concurrent_notebooks, warm_kernel,
+                                 on_executed=render_now if builtin else None)
     try:
         t0 = time.perf_counter()
         used = choose_renderer(renderer)
@@ -191,15 +203,15 @@ def run_committee(
             failed = [e for e in errors if e]
             if failed:
                 raise RenderError(failed[0])
-        else:
-            for job in prepared.render_jobs():
-                render(job.notebook, job.folder, used, stem=job.stem)
         prepared.result.timings["render"] = time.perf_counter() - t0
     except BaseException as error:
         prepared.discard()
         in_our_words(error, prepared.final, prepared.root)  # a full disk or read-only outputs folder, said plainly
         raise
     return finish_committee(prepared, used, quarto_version() if used == "quarto" else None)
+
+
+_RENDERING = threading.Lock()
 
 
 @dataclass
@@ -235,9 +247,13 @@ def prepare_committee(
     produced: str | date | None = None,
     strict: bool = False,
     concurrent_notebooks: bool = True,
+    warm_kernel: bool = False,
+    on_executed: Callable[[str, Path], None] | None = None,
 ) -> Prepared:
     """Validate the inputs and execute the report and paper notebooks into a new staging folder.
 
+    The kernels are launched first, so they boot while the inputs are checked. `on_executed(document,
+    staging)` is called as each document's notebook has run (the built-in renderer renders it then).
     On any failure the staging folder is removed and nothing is published.
     """
     root = Path(root).resolve()
@@ -250,6 +266,16 @@ def prepare_committee(
         if not notebook.exists():
             raise ParamsError(f"{params.source}: the {document} notebook {notebook} does not exist.")
     check_renderer(renderer)  # an unknown renderer, or Quarto where it is missing, stops the run before anything runs
+    kernels = _Kernels.start(root, concurrent_notebooks, warm_kernel)
+    try:
+        return _validate_and_execute(params, q, notebooks, kernels, root, renderer, produced, strict, started, started_at,
+                                     on_executed)
+    finally:
+        kernels.close()
+
+
+def _validate_and_execute(params, q: Quarter, notebooks: dict[str, Path], kernels: "_Kernels", root: Path, renderer: str,
+                          produced, strict: bool, started: float, started_at: str, on_executed) -> Prepared:
     # Validate every input before anything is written: bad data never reaches outputs/.
     dataset = load_dataset(params.dataset, root)
     stale = no_new_data_warning(updated_indicators(dataset, q, params.id, params.indicators), q, params.dataset, root, strict)
@@ -279,19 +305,28 @@ def prepare_committee(
         "commentary_path": str(commentary),
         "produced_on": day.isoformat(),
     }
+    keep_failed = failed_dir(root, q, params.id)
+
+    def run_document(document: str) -> None:
+        executed = staging / f"{document}.ipynb"
+        try:
+            _execute(notebooks[document], executed, root, parameters, keep_failed, document, kernels.by_document[document])
+        except BaseException:
+            kernels.failed = True  # a kept kernel is not reused: its state is unknown
+            raise
+        _record_metadata(executed, params, q, day, document)
+        if on_executed is not None:
+            on_executed(document, staging)
+
     try:
         t0 = time.perf_counter()
-        keep_failed = failed_dir(root, q, params.id)
-        if concurrent_notebooks:
+        if kernels.at_once:
             # The report and the paper in two kernels at once: each waits mostly on its own process.
-            _execute_at_once(notebooks, staging, root, parameters, keep_failed)
+            _execute_at_once(run_document)
         else:
             # One after the other in one kernel, so the imports are paid once (a pool keeps each job to a core).
-            with SharedKernel() as kernel:
-                for d in DOCUMENTS:
-                    _execute(notebooks[d], staging / f"{d}.ipynb", root, parameters, keep_failed, d, kernel)
-        for document in DOCUMENTS:
-            _record_metadata(staging / f"{document}.ipynb", params, q, day, document)
+            for document in DOCUMENTS:
+                run_document(document)
         result.timings["execute"] = time.perf_counter() - t0
         manifest = {
             "committee": params.id,
@@ -310,6 +345,36 @@ def prepare_committee(
         in_our_words(error, final, root)  # a full disk or read-only outputs folder, said plainly
         raise
     return Prepared(result, root, staging, manifest, time.perf_counter() - started)
+
+
+@dataclass
+class _Kernels:
+    """The kernels a committee's notebooks run in: one per document (`at_once`), one for both, or this process's
+    kept kernel. Launched before the inputs are checked, so they boot meanwhile; `close` shuts down all but a
+    kept kernel, and that too after a failed notebook."""
+
+    by_document: dict[str, SharedKernel]
+    kept: bool = False
+    at_once: bool = False
+    failed: bool = False
+
+    @classmethod
+    def start(cls, root: Path, at_once: bool, keep: bool) -> "_Kernels":
+        if keep:
+            kernel = kept_kernel(root)
+            return cls({d: kernel for d in DOCUMENTS}, kept=True)
+        if at_once:
+            return cls({d: SharedKernel().start(root) for d in DOCUMENTS}, at_once=True)
+        kernel = SharedKernel().start(root)
+        return cls({d: kernel for d in DOCUMENTS})
+
+    def close(self) -> None:
+        if self.kept:
+            if self.failed:
+                drop_kept_kernel()
+            return
+        for kernel in {id(k): k for k in self.by_document.values()}.values():
+            kernel.shutdown()
 
 
 def finish_committee(prepared: Prepared, renderer: str, quarto: str | None = None) -> RunResult:
@@ -368,8 +433,8 @@ def _execute(notebook: Path, executed: Path, root: Path, parameters: dict, keep_
         ) from None
 
 
-def _execute_at_once(notebooks: dict[str, Path], staging: Path, root: Path, parameters: dict, keep_failed: Path) -> None:
-    """Execute every document's notebook at once, each in its own thread and kernel.
+def _execute_at_once(run_document: Callable[[str], None]) -> None:
+    """Run every document at once (`run_document(document)`), each in its own thread and kernel.
 
     Stopped (SIGTERM, Ctrl-C) it returns only when every one of its threads has ended, their kernels killed:
     none may write into the staging folder after the caller has removed it.
@@ -377,8 +442,7 @@ def _execute_at_once(notebooks: dict[str, Path], staging: Path, root: Path, para
     prefix = f"reporting-notebook-{uuid.uuid4().hex[:8]}"
     pool = ThreadPoolExecutor(max_workers=len(DOCUMENTS), thread_name_prefix=prefix)
     try:
-        running = [pool.submit(_execute, notebooks[d], staging / f"{d}.ipynb", root, parameters, keep_failed, d)
-                   for d in DOCUMENTS]
+        running = [pool.submit(run_document, d) for d in DOCUMENTS]
         for future in running:
             future.result()
     except BaseException as error:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import atexit
 import signal
 import threading
 from pathlib import Path
@@ -13,6 +14,7 @@ import papermill
 from .kernel import ProjectKernelManager
 
 RESET_TAG = "reporting-reset"  # the cell that clears a shared kernel between notebooks; removed afterwards
+HISTORY = "--HistoryManager.hist_file=:memory:"  # as nbclient starts a kernel: no history file written
 
 
 def execute_notebook(notebook: Path, executed: Path, root: Path, parameters: dict, kernel: "SharedKernel | None" = None) -> None:
@@ -56,15 +58,30 @@ def execute_notebook(notebook: Path, executed: Path, root: Path, parameters: dic
 
 
 class SharedKernel:
-    """One kernel for a committee's notebooks in turn: the imports (about a second) are paid once.
+    """One kernel for several notebooks in turn: its start (about a second) and imports are paid once.
 
     Before each notebook after the first, a cell clears every variable the previous one left, so
     a notebook sees only its own parameters, as in a fresh kernel; imported modules stay loaded.
+    `start` launches it without waiting, so it boots while the caller checks the inputs.
     """
 
     def __init__(self) -> None:
         self.km = ProjectKernelManager(kernel_name="python3")
         self.used = False
+        self.cwd: Path | None = None
+
+    def start(self, cwd: Path) -> "SharedKernel":
+        """Launch the kernel in `cwd` now, as nbclient would, and return at once (it boots in its own process)."""
+        if not self.km.has_kernel:
+            from jupyter_core.utils import run_sync
+
+            run_sync(self.km.start_kernel)(cwd=str(cwd), extra_arguments=[HISTORY])
+            self.cwd = Path(cwd)
+        return self
+
+    def alive(self) -> bool:
+        process = getattr(self.km.provisioner, "process", None) if self.km.provisioner is not None else None
+        return process is not None and process.poll() is None
 
     def prepare(self, notebook: Path) -> nbformat.NotebookNode:
         """The notebook to execute: as written, or with the clearing cell first once the kernel is used."""
@@ -87,6 +104,28 @@ class SharedKernel:
 
     def __exit__(self, *exc) -> None:
         self.shutdown()
+
+
+# A pool worker keeps one kernel warm from one committee to the next: each committee then pays
+# neither the kernel's start nor its imports. Replaced when it died, when a notebook failed in it
+# (its state is unknown), or for another project folder (the kernel runs in the project folder).
+_KEPT: list[SharedKernel] = []
+
+
+def kept_kernel(root: Path) -> SharedKernel:
+    """This process's warm kernel for the project `root`, started if there is none alive."""
+    if _KEPT and (_KEPT[0].cwd != Path(root) or not _KEPT[0].alive()):
+        drop_kept_kernel()
+    if not _KEPT:
+        _KEPT.append(SharedKernel().start(root))
+        atexit.register(drop_kept_kernel)
+    return _KEPT[0]
+
+
+def drop_kept_kernel() -> None:
+    """Shut down this process's warm kernel, if any (after a failed notebook, and at exit)."""
+    while _KEPT:
+        _KEPT.pop().shutdown()
 
 
 def _tidy_executed(executed: Path, notebook: Path) -> None:

@@ -30,7 +30,8 @@ def stop_kernels() -> None:
 
 
 class ProjectKernelManager(AsyncKernelManager):
-    """A kernel manager whose kernel is always `sys.executable -m ipykernel_launcher`.
+    """A kernel manager whose kernel is always ipykernel in `sys.executable` (through `kernel_launcher`, which
+    loads the workbook's imports as the kernel boots).
 
     A `python3` kernelspec elsewhere on the machine (a conda base, ~/.local) could otherwise
     run the report with other versions of pandas or of this package.
@@ -65,7 +66,7 @@ class ProjectKernelManager(AsyncKernelManager):
     @property
     def kernel_spec(self) -> KernelSpec:
         return KernelSpec(
-            argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+            argv=[sys.executable, "-m", "reporting.publish.kernel_launcher", "-f", "{connection_file}"],
             display_name=f"Python ({sys.executable})",
             language="python",
             env={},
