@@ -233,6 +233,30 @@ def test_same_inputs_give_byte_identical_outputs(cambridgeshire, tmp_path):
         assert (again.output_dir / name).read_bytes() == first, name
 
 
+def test_a_warm_kernel_kept_across_committees_gives_the_same_documents(cambridgeshire, tmp_path):
+    """A pool worker keeps one kernel from committee to committee: a committee run after another in it publishes the
+    same bytes as in fresh kernels, the kernel is the same process throughout, and a failed notebook retires it."""
+    from reporting.publish import execute
+
+    project = copy_project(tmp_path)
+    try:
+        reporting.run_committee("synthetic-demo", None, project, renderer="builtin", produced="2024-03-04", warm_kernel=True)
+        first = execute.kept_kernel(project).km.provisioner.process.pid
+        again = reporting.run_committee("cambridgeshire-cyp", "2023-24-Q3", project, renderer="builtin",
+                                        produced="2024-03-04", warm_kernel=True)
+        assert execute.kept_kernel(project).km.provisioner.process.pid == first
+        for name in ("kpis.csv", "report.html", "paper.html", "summary.json", "report.pdf", "paper.pdf"):
+            assert (again.output_dir / name).read_bytes() == (cambridgeshire.output_dir / name).read_bytes(), name
+        notebook = project / "notebooks" / "committee_report.ipynb"
+        notebook.write_text(notebook.read_text().replace("import reporting as rp", "import reporting as rp\\n1 / 0", 1))
+        with pytest.raises(reporting.NotebookExecutionError):
+            reporting.run_committee("cambridgeshire-cyp", "2023-24-Q3", project, renderer="builtin", produced="2024-03-04",
+                                    warm_kernel=True)
+        assert not execute._KEPT  # retired: its state after a failed cell is unknown
+    finally:
+        execute.drop_kept_kernel()
+
+
 def test_one_shared_kernel_gives_the_same_documents(cambridgeshire, tmp_path):
     """A pool runs the report and paper one after the other in one kernel: the documents must not change."""
     import nbformat

@@ -389,7 +389,7 @@ def _running_kernels(pid: int) -> int:
     count = 0
     for process in _descendants(pid):
         try:
-            count += "ipykernel_launcher" in " ".join(process.cmdline())
+            count += "kernel_launcher" in " ".join(process.cmdline())  # reporting.publish.kernel_launcher
         except psutil.Error:  # it ended while we looked
             pass
     return count

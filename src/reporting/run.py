@@ -314,6 +314,7 @@ def _validate_and_execute(params, q: Quarter, notebooks: dict[str, Path], kernel
         except BaseException:
             kernels.failed = True  # a kept kernel is not reused: its state is unknown
             raise
+        kernels.done(document)
         _record_metadata(executed, params, q, day, document)
         if on_executed is not None:
             on_executed(document, staging)
@@ -357,6 +358,8 @@ class _Kernels:
     kept: bool = False
     at_once: bool = False
     failed: bool = False
+    finished: set = field(default_factory=set)
+    stopping: list = field(default_factory=list)
 
     @classmethod
     def start(cls, root: Path, at_once: bool, keep: bool) -> "_Kernels":
@@ -368,7 +371,19 @@ class _Kernels:
         kernel = SharedKernel().start(root)
         return cls({d: kernel for d in DOCUMENTS})
 
+    def done(self, document: str) -> None:
+        """`document` has run: a kernel no other document still needs is shut down now, in the background."""
+        kernel = self.by_document[document]
+        self.finished.add(document)
+        if self.kept or any(k is kernel and d not in self.finished for d, k in self.by_document.items()):
+            return
+        stopping = threading.Thread(target=kernel.shutdown, name="reporting-kernel-shutdown")
+        stopping.start()
+        self.stopping.append(stopping)
+
     def close(self) -> None:
+        for stopping in self.stopping:
+            stopping.join()
         if self.kept:
             if self.failed:
                 drop_kept_kernel()

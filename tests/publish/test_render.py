@@ -96,7 +96,25 @@ def test_builtin_html_has_no_code_and_keeps_alt_text(tmp_path):
 def test_notebooks_run_in_this_environments_python():
     spec = ProjectKernelManager().kernel_spec
     assert spec.argv[0] == sys.executable
-    assert spec.argv[1:3] == ["-m", "ipykernel_launcher"]
+    assert spec.argv[1:3] == ["-m", "reporting.publish.kernel_launcher"]  # ipykernel, with the imports loaded as it boots
+
+
+def test_kernel_launcher_starts_ipykernel_with_the_workbook_imported(tmp_path):
+    """A kernel started by a run has reporting and matplotlib loaded before the first cell, and runs cells."""
+    from reporting.publish.execute import SharedKernel, execute_notebook
+
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("import sys\nprint(sorted(m for m in ('reporting', 'matplotlib') if m in sys.modules))")]
+    source, executed = tmp_path / "in.ipynb", tmp_path / "out.ipynb"
+    nbformat.write(nb, str(source))
+    with SharedKernel().start(tmp_path) as kernel:
+        execute_notebook(source, executed, tmp_path, {}, kernel)
+        assert kernel.alive()
+    assert not kernel.alive()
+    out = nbformat.read(str(executed), as_version=4).cells[0].outputs[0]["text"]
+    assert out.strip() == "['matplotlib', 'reporting']"
 
 
 def test_markdown_caption_after_a_table_becomes_its_caption():

@@ -48,13 +48,7 @@ def execute_notebook(notebook: Path, executed: Path, root: Path, parameters: dic
             _tidy_executed(executed, notebook)
         if on_main_thread and callable(sigterm):
             signal.signal(signal.SIGTERM, sigterm)  # nbclient swaps its own handler in, then leaves the default
-        if not on_main_thread:
-            try:
-                loop = asyncio.get_event_loop()
-            except RuntimeError:
-                loop = None
-            if loop is not None and not loop.is_running():
-                loop.close()
+        _close_thread_loop()
 
 
 class SharedKernel:
@@ -98,6 +92,7 @@ class SharedKernel:
             from jupyter_core.utils import run_sync
 
             run_sync(self.km.shutdown_kernel)(now=True)
+        _close_thread_loop()
 
     def __enter__(self) -> "SharedKernel":
         return self
@@ -126,6 +121,18 @@ def drop_kept_kernel() -> None:
     """Shut down this process's warm kernel, if any (after a failed notebook, and at exit)."""
     while _KEPT:
         _KEPT.pop().shutdown()
+
+
+def _close_thread_loop() -> None:
+    """Close the event loop nbclient or jupyter_client left in this thread, unless it is the main thread's."""
+    if threading.current_thread() is threading.main_thread():
+        return
+    try:
+        loop = asyncio.get_event_loop()
+    except RuntimeError:
+        return
+    if not loop.is_running():
+        loop.close()
 
 
 def _tidy_executed(executed: Path, notebook: Path) -> None:
