@@ -9,14 +9,16 @@ import math
 
 import pandas as pd
 
-from .ratings.change import displayed
+import numpy as np
+
+from .ratings.change import displayed_array
 
 
 def format_value(value, unit: str, decimals: int) -> str:
     """A figure as the report shows it: '36.0%', '1,210', '23.9'; an en dash when missing."""
     if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value):
         return "–"
-    shown = float(displayed(pd.Series([value]), pd.Series([decimals])).iloc[0])
+    shown = float(displayed_array(np.array([value], dtype=float), np.array([decimals], dtype=float))[0])
     text = f"{shown:,.{int(decimals)}f}"
     return f"{text}%" if unit == "percent" else text
 

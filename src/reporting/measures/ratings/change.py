@@ -12,11 +12,16 @@ IMPROVING, DECLINING, UNCHANGED = "Improving", "Declining", "Unchanged"
 
 def displayed(values: pd.Series, decimals: pd.Series) -> pd.Series:
     """Values rounded half away from zero to each row's decimal places, as the report shows them."""
-    scale = np.power(10.0, decimals.to_numpy(dtype=float))
-    v = values.to_numpy(dtype=float) * scale
+    return pd.Series(displayed_array(values.to_numpy(dtype=float), decimals.to_numpy(dtype=float)), index=values.index)
+
+
+def displayed_array(values: np.ndarray, decimals: np.ndarray) -> np.ndarray:
+    """`displayed` on plain arrays: the same arithmetic, without a Series per call (a figure formatted alone)."""
+    scale = np.power(10.0, decimals)
+    v = values * scale
     # Round the scaled value to 9 places first so 5.185 * 100 = 518.4999999 still rounds up.
     rounded = np.sign(v) * np.floor(np.abs(np.round(v, 9)) + 0.5)
-    return pd.Series(rounded / scale, index=values.index)
+    return rounded / scale
 
 
 def change_in_performance(kpis: pd.DataFrame) -> pd.Series:
