@@ -63,10 +63,12 @@ def fake_kernel(monkeypatch, ename: str | None = None, evalue: str = "") -> None
 
 
 def fake_render(monkeypatch) -> None:
-    """A renderer that writes every output a run publishes (but the manifest) in an instant."""
+    """A renderer that writes every output a run publishes (but the manifest and the executed notebooks) in an
+    instant. Documents are rendered as each notebook finishes, so it must not touch the other document's notebook."""
     def render(notebook, folder, renderer, stem="report"):
         for name in OUTPUT_FILES[:-1]:
-            (Path(folder) / name).write_text(name)
+            if not name.endswith(".ipynb"):
+                (Path(folder) / name).write_text(name)
         return "builtin", []
 
     monkeypatch.setattr(run, "render", render)
