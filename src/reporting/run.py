@@ -110,7 +110,7 @@ def quarter_for(params, requested: str | Quarter | None, root: Path, today: date
 
 def _latest_quarter(params, root: Path) -> ResolvedQuarter:
     """The quarter holding the latest figure for any of the committee's KPIs (empty values are not figures)."""
-    dataset = load_dataset(params.dataset, root)
+    dataset = load_dataset(params.dataset, root, indicators=params.indicators, committee=params.id)
     indicators = list(select_indicators(dataset.catalogue, params.id, params.indicators, relative(params.source, root))["id"])
     end = latest_period_end(dataset.observations, indicators)
     if end is None:
@@ -277,7 +277,7 @@ def prepare_committee(
 def _validate_and_execute(params, q: Quarter, notebooks: dict[str, Path], kernels: "_Kernels", root: Path, renderer: str,
                           produced, strict: bool, started: float, started_at: str, on_executed) -> Prepared:
     # Validate every input before anything is written: bad data never reaches outputs/.
-    dataset = load_dataset(params.dataset, root)
+    dataset = load_dataset(params.dataset, root, indicators=params.indicators, committee=params.id)
     stale = no_new_data_warning(updated_indicators(dataset, q, params.id, params.indicators), q, params.dataset, root, strict)
     commentary = find_commentary(root, params.id, q)
     load_commentary(commentary, in_project(root))

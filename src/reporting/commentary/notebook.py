@@ -29,7 +29,7 @@ def commentary_context(committee: str, quarter: str | Quarter, root: str | Path 
 
     root = Path(root) if root is not None else project_folder()
     params = load_params(root / "params" / f"{check_committee_id(committee)}.yaml")
-    dataset = load_dataset(params.dataset, root)
+    dataset = load_dataset(params.dataset, root, indicators=params.indicators, committee=params.id)
     kpis = build_kpis(dataset, quarter, params.scheme, params.id, params.indicators)
     return SimpleNamespace(params=params, dataset=dataset, kpis=kpis.set_index("indicator_id", drop=False), quarter=Quarter.parse(quarter))
 

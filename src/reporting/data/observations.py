@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +11,7 @@ import pandera.pandas as pa
 
 from ..errors import DataValidationError, Problem
 from ._problems import problems_from
+from .committee_rows import read_rows
 from .tables import format_dates, read_table
 
 REQUIRED_COLUMNS = ("indicator_id", "period_end", "value")
@@ -80,16 +82,22 @@ def _date_checks() -> list[pa.Check]:
     ]
 
 
-def load_observations(path: str | Path, catalogue: pd.DataFrame) -> pd.DataFrame:
+def load_observations(path: str | Path, catalogue: pd.DataFrame, indicators: Iterable[str] | None = None,
+                      cache_folder: str | Path | None = None) -> pd.DataFrame:
     """Read observations and check them against the contract and the catalogue.
 
-    Raises DataValidationError listing every problem (file, row, column, value, expected).
+    With `indicators`, only those indicators' rows are read and checked (see `committee_rows`); a large
+    CSV's cells are then kept in `cache_folder`, when given, for the next read. Raises
+    DataValidationError listing every problem (file, row as numbered in the file, column, value, expected).
     """
     path = Path(path)
     name = str(path)
     if path.suffix not in SUFFIXES:
         raise DataValidationError([Problem(name, None, None, None, "observations must be .csv, .xlsx (sheet observations) or .parquet")])
-    raw, offset = read_table(path)
+    if indicators is None:
+        raw, offset = read_table(path)
+    else:
+        raw, offset = read_rows(path, indicators, None if cache_folder is None else Path(cache_folder))
     known_ids = list(catalogue["id"])
 
     columns = {
@@ -130,8 +138,9 @@ def load_observations(path: str | Path, catalogue: pd.DataFrame) -> pd.DataFrame
 
 
 def _typed(raw: pd.DataFrame) -> pd.DataFrame:
-    """Parsed columns: dates as Timestamps, numbers as floats, text as strings, all contract columns present."""
-    typed = raw.copy()
+    """Parsed columns: dates as Timestamps, numbers as floats, text as strings, all contract columns present.
+    Converts `raw` in place (it is not used again): a copy would double the memory a large file takes."""
+    typed = raw
     typed["indicator_id"] = typed["indicator_id"].astype("string").astype(object)
     typed["period_end"] = _as_dates(typed["period_end"]).dt.normalize()
     for column in NUMERIC_COLUMNS:

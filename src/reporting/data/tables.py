@@ -27,6 +27,7 @@ from ..errors import DataValidationError, Problem
 from .limits import DATA
 
 HEAD_BYTES = 64 * 1024  # enough of the start of a file to recognise what kind of file it is
+CHUNK_ROWS = 200_000  # rows of a CSV read at a time when only some of them are kept
 MOST_LISTED = 20  # problems of one kind listed one by one before the rest are counted
 SHEET = "observations"
 SAVE_AS_CSV_UTF8 = "in Excel choose File > Save As > 'CSV UTF-8 (Comma delimited)'"
@@ -113,17 +114,25 @@ def _os_reason(error: OSError) -> str:
 # CSV ------------------------------------------------------------------------------------------
 
 
-def _read_csv(path: Path, head: bytes) -> pd.DataFrame:
-    """A CSV file's cells as text: UTF-8 (with or without a BOM), commas between cells, a header on line 1."""
+def _read_csv(path: Path, head: bytes, keep=None) -> pd.DataFrame:
+    """A CSV file's cells as text: UTF-8 (with or without a BOM), commas between cells, a header on line 1.
+
+    With `keep` (a function from a chunk of untrimmed cells to the rows wanted of it), the file is read
+    CHUNK_ROWS rows at a time and only the rows `keep` picks are trimmed and kept, so memory grows with
+    them, not the file; rows keep their positions in the file as their index either way.
+    """
     _check_csv_head(path, head)
+    options = dict(dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig", skip_blank_lines=False)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", pd.errors.ParserWarning)  # a warning about lost cells is an error here
             # Only an empty cell is missing: "n/a" or "NA" must be reported, not silently dropped.
             # Blank lines are kept (then dropped as empty rows) so rows keep the numbers Excel shows.
-            frame = pd.read_csv(
-                path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig", skip_blank_lines=False,
-            )
+            if keep is None:
+                frame = _in_place(path, pd.read_csv(path, **options))
+            else:
+                with pd.read_csv(path, chunksize=CHUNK_ROWS, **options) as chunks:
+                    frame = pd.concat([keep(_in_place(path, chunk)) for chunk in chunks] or [pd.DataFrame(dtype=object)])
     except UnicodeDecodeError:
         raise _not_utf8(path) from None
     except pd.errors.EmptyDataError:
@@ -134,11 +143,16 @@ def _read_csv(path: Path, head: bytes) -> pd.DataFrame:
         _refuse(path, "cannot be read: permission denied; ask whoever manages the folder for read access")
     except OSError as error:
         _refuse(path, f"cannot be read ({_os_reason(error)})")
+    return _each_column(frame, _trimmed)
+
+
+def _in_place(path: Path, frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame pandas read, checked to have rows numbered in order, with its column names trimmed."""
     if not isinstance(frame.index, pd.RangeIndex):
         # pandas takes the first cells as row labels when the first row is longer than the header.
         raise _unreadable_csv(path)
     frame.columns = [str(c).strip() for c in frame.columns]
-    return _each_column(frame, _trimmed)
+    return frame
 
 
 def _each_column(frame: pd.DataFrame, convert) -> pd.DataFrame:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..data.dataset import Dataset
+from ..data.dataset import Dataset, tagged_for
 from ..errors import ParamsError
 from .periods import Quarter, as_at
 from .ratings import change_in_performance, rate
@@ -39,8 +39,7 @@ EXTRA_COLUMNS = [
 def select_indicators(catalogue: pd.DataFrame, committee: str, indicators: tuple[str, ...] | None, source: str = "params") -> pd.DataFrame:
     """The committee's indicators in report order: as listed in params, else those tagged for it."""
     if indicators is None:
-        chosen = catalogue[catalogue["committees"].map(lambda c: not committee or not c or committee in c)]
-        return chosen.reset_index(drop=True)
+        return catalogue[tagged_for(catalogue, committee)].reset_index(drop=True)
     unknown = [i for i in indicators if i not in set(catalogue["id"])]
     if unknown:
         raise ParamsError(f"{source}, key indicators: {', '.join(unknown)} not in the dataset's indicators.yaml.")
