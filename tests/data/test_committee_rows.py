@@ -19,6 +19,7 @@ import pytest
 import reporting
 from reporting import DataValidationError
 from reporting.data import cache, committee_rows
+from reporting.data import dataset as dataset_module
 from reporting.measures.kpis import select_indicators
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -60,6 +61,12 @@ def project_with(tmp_path: Path, csv: str | None = None, rows: int | None = None
         )
     (folder / "observations.csv").write_text(csv, encoding="utf-8")
     return folder
+
+
+@pytest.fixture(autouse=True)
+def committee_rows_for_any_size(monkeypatch):
+    """Read by the committee's rows whatever the size (the test files are far below COMMITTEE_ROWS_FROM)."""
+    monkeypatch.setattr(dataset_module, "COMMITTEE_ROWS_FROM", 0)
 
 
 @pytest.fixture
@@ -287,3 +294,12 @@ def test_the_cache_keeps_only_the_most_recently_used_copies(tmp_path, cache_ever
         path.write_text(path.read_text(encoding="utf-8") + f"C,1990-{extra + 1:02d}-28,1,,\n", encoding="utf-8")
         reporting.load_dataset(folder, tmp_path, indicators=["C"])
     assert len(cached_files(tmp_path)) == 2
+
+
+def test_a_small_file_is_checked_whole_even_for_one_committee(tmp_path, monkeypatch):
+    """Below COMMITTEE_ROWS_FROM every row is checked: bad data for another committee's KPI is still refused."""
+    monkeypatch.setattr(dataset_module, "COMMITTEE_ROWS_FROM", 4 * 1024 * 1024)
+    folder = project_with(tmp_path, HEADER + "A,2024-01-31,1,2,x\nB,2024-01-31,lots,,\nZ,2024-01-31,3,,\n")
+    with pytest.raises(DataValidationError) as caught:
+        reporting.load_dataset(folder, indicators=["A"])
+    assert {(p.row, p.column) for p in caught.value.problems} == {(3, "value"), (4, "indicator_id")}

@@ -13,6 +13,11 @@ from .input_files import checked_file, enclosing_project, for_data
 from .catalogue import load_catalogue
 from .observations import find_observations, load_observations
 
+# An observations file smaller than this is read and checked whole even for one committee: every row
+# is checked in milliseconds, so bad data anywhere in it is refused as ever. A larger one (a national
+# extract) is read and checked for the committee's indicators only.
+COMMITTEE_ROWS_FROM = 4 * limits.MB
+
 
 @dataclass(frozen=True)
 class Dataset:
@@ -39,16 +44,17 @@ def load_dataset(path: str | Path, project: str | Path | None = None, indicators
     others are not read.
 
     With `indicators` (ids, as a committee's params list them), or with `committee` alone (its
-    indicators are then the catalogue entries tagged for it, as a report chooses them), only those
-    indicators' observations are read and checked, and a large CSV's cells are kept in the project's
-    `.cache/observations/` so the next load does not parse it again. The catalogue is always whole.
+    indicators are then the catalogue entries tagged for it, as a report chooses them), an observations
+    file of COMMITTEE_ROWS_FROM or more has only those indicators' observations read and checked, and a
+    large CSV's cells are kept in the project's `.cache/observations/` so the next load does not parse
+    it again. A smaller file is read and checked whole. The catalogue is always whole.
     """
     path = Path(path)
     allowed = for_data(project, path)
     catalogue = load_catalogue(path / "indicators.yaml", allowed)
     observations = find_observations(path)
     checked_file(observations, allowed, limits.DATA)  # inside the allowed folders, and not too big
-    if indicators is None and not committee:
+    if (indicators is None and not committee) or observations.stat().st_size < COMMITTEE_ROWS_FROM:
         return Dataset(path, catalogue, load_observations(observations, catalogue))
     chosen = tuple(dict.fromkeys(str(i) for i in (indicators if indicators is not None else catalogue.loc[tagged_for(catalogue, committee), "id"])))
     folder = cache.folder_for(project if project is not None else enclosing_project(path))
