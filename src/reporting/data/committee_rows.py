@@ -28,7 +28,8 @@ import pyarrow.parquet as pq
 
 from . import cache as cached
 from .tables import (
-    _as_text_column, _check_csv_head, _checked_head, _each_column, _read_csv, _read_parquet, _refuse, _trimmed,
+    _as_text_column, _check_csv_head, _checked_head, _each_column, _parquet_read_errors, _read_csv, _read_parquet, _refuse,
+    _trimmed,
     read_table,
 )
 
@@ -191,7 +192,7 @@ def _careful_csv(path: Path, head: bytes, wanted: frozenset[str]) -> tuple[pd.Da
 
 def _parquet_rows(path: Path, head: bytes, wanted: frozenset[str]) -> tuple[pd.DataFrame, bool]:
     """The committee's rows of a Parquet file, read a batch at a time; the rest as `tables._read_parquet` refuses it."""
-    try:
+    with _parquet_read_errors(path):
         file = pq.ParquetFile(path)
         schema = file.schema_arrow
         index_columns = [c for c in (schema.pandas_metadata or {}).get("index_columns", []) if isinstance(c, str)]
@@ -212,11 +213,6 @@ def _parquet_rows(path: Path, head: bytes, wanted: frozenset[str]) -> tuple[pd.D
                 kept.append((batch.filter(mask), positions))
         table = pa.Table.from_batches([b for b, _ in kept], schema)
         frame = table.to_pandas()
-    except PermissionError:
-        _refuse(path, "cannot be read: permission denied; ask whoever manages the folder for read access")
-    except (pa.ArrowException, OSError, ValueError):
-        _refuse(path, "cannot be read as Parquet: the file is damaged or incomplete; write it again, "
-                      "e.g. with pandas DataFrame.to_parquet, or use observations.csv")
     frame.columns = [str(c).strip() for c in frame.columns]
     frame.index = pd.Index([p for _, positions in kept for p in positions.to_pylist()], dtype="int64")
     return _each_column(frame, _as_text_column), has_rows

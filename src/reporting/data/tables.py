@@ -14,6 +14,7 @@ import re
 import stat
 import warnings
 import zipfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import openpyxl
@@ -450,19 +451,26 @@ def _empty_text_results(path: Path, cells: set[tuple[int, int]]) -> set[tuple[in
 # Parquet --------------------------------------------------------------------------------------
 
 
+@contextmanager
+def _parquet_read_errors(path: Path):
+    """A Parquet file that cannot be read, refused in words an analyst can act on."""
+    try:
+        yield
+    except PermissionError:
+        _refuse(path, "cannot be read: permission denied; ask whoever manages the folder for read access")
+    except (pa.ArrowException, OSError, ValueError):
+        _refuse(path, "cannot be read as Parquet: the file is damaged or incomplete; write it again, "
+                      "e.g. with pandas DataFrame.to_parquet, or use observations.csv")
+
+
 def _read_parquet(path: Path, head: bytes) -> pd.DataFrame:
     """A Parquet file's cells as text; real dates and numbers become their text form."""
     if not head.startswith(PARQUET_SIGNATURE):
         kind = "text (perhaps CSV renamed .parquet)" if _looks_like_text(head) else "damaged or another kind of file"
         _refuse(path, f"is not a Parquet file: it is {kind}; write it again as Parquet "
                       "(e.g. with pandas DataFrame.to_parquet), or save it as observations.csv")
-    try:
+    with _parquet_read_errors(path):
         frame = pd.read_parquet(path)
-    except PermissionError:
-        _refuse(path, "cannot be read: permission denied; ask whoever manages the folder for read access")
-    except (pa.ArrowException, OSError, ValueError):
-        _refuse(path, "cannot be read as Parquet: the file is damaged or incomplete; write it again, "
-                      "e.g. with pandas DataFrame.to_parquet, or use observations.csv")
     frame.columns = [str(c).strip() for c in frame.columns]
     frame.index = range(len(frame))
     return _each_column(frame, _as_text_column)
