@@ -143,3 +143,13 @@ def test_analysts_headings_nest_below_the_section_they_sit_in():
     assert nest_headings("# Big\n\ntext\n\n## Smaller", 3) == "#### Big\n\ntext\n\n##### Smaller"
     plain = nest_headings("No heading; issue #4 is fixed.", 3)
     assert markdown_to_html(plain) == "<p>No heading; issue #4 is fixed.</p>\n"
+
+
+def test_print_copy_leaves_out_exactly_the_chart_data_tables_whatever_their_text():
+    from reporting.document.blocks import chart_data_html
+    from reporting.publish.render.builtin import print_copy
+
+    hostile = '</details><p>after</p><details class="chart-data">'
+    table = {"title": hostile, "caption": hostile, "columns": ["Period", hostile], "rows": [[hostile, "1.0"]]}
+    page = f"<main><p>before</p>{chart_data_html(table)}<p>kept</p>{chart_data_html(table)}<p>end</p></main>"
+    assert print_copy(page) == "<main><p>before</p>\n<p>kept</p>\n<p>end</p></main>"

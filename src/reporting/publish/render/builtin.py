@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import gc
+import re
+from contextlib import contextmanager
 from pathlib import Path
 
 import nbformat
 from nbconvert import HTMLExporter
+from nbconvert.exporters.templateexporter import TemplateExporter
+from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 
 from traitlets.config import Config
 
@@ -42,6 +47,14 @@ class ReportExporter(HTMLExporter):
         yield ("report_sections", notebook_sections)  # the contents navigation in the page header
         yield ("css_string", css_string)  # text from params inside the stylesheet (the running header)
         yield ("chart_data_html", chart_data_html)  # a chart's figures, as a table beside it
+
+    def from_notebook_node(self, nb, resources=None, **kw):
+        """HTMLExporter's conversion without its closing BeautifulSoup pass, which gives alt text to images
+        that lack it and focus to code cells: this template writes alt on every image and shows no code, so
+        that pass would only parse and rewrite the page (about 0.3 s for a 20-chart report)."""
+        resources = self._init_resources(resources)
+        self.register_filter("filter_data_type", WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+        return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
 
 
 def report_metadata(nb: nbformat.NotebookNode) -> dict:
@@ -92,6 +105,36 @@ def _refuse_all_but_data():
 PDF_OPTIONS = {"pdf_variant": "pdf/ua-1", "pdf_identifier": True}
 
 
+# The tables of chart figures beside each chart (blocks.chart_data_html) are hidden in print
+# (report.css: `details.chart-data { display: none }`). WeasyPrint would still parse them and compute
+# a style for every cell (two thirds of the elements of a report of monthly KPIs), so the page it
+# prints is a copy without them: the PDF is byte-identical, made about 15% sooner. Everything inside
+# is escaped text from html_text, so no `</details>` can occur before the block's own end.
+PRINT_HIDDEN = re.compile(r'<details class="chart-data">.*?</details>', re.DOTALL)
+
+
+def print_copy(html: str) -> str:
+    """The page as WeasyPrint prints it: without the blocks print hides (the chart data tables)."""
+    return PRINT_HIDDEN.sub("", html)
+
+
+@contextmanager
+def _collection_paused():
+    """Pause Python's cyclic garbage collector while WeasyPrint lays a document out.
+
+    Layout makes hundreds of thousands of short-lived objects, and every few thousand the collector
+    walks all of them (and, in a worker that has imported pandas and matplotlib, about 400,000 more):
+    about a sixth of a report's PDF time. Its cycles are left to the next collection after.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def render_pdf(html_path: str | Path, pdf_path: str | Path, produced_on: str | None = None) -> Path:
     """Print the HTML report to an accessible (tagged, PDF/UA-1) PDF with WeasyPrint; page header and numbers come from the CSS.
 
@@ -101,8 +144,9 @@ def render_pdf(html_path: str | Path, pdf_path: str | Path, produced_on: str | N
 
     html_path, pdf_path = Path(html_path), Path(pdf_path)
     try:
-        with source_date_epoch(produced_on):
-            document = HTML(filename=str(html_path), base_url=str(html_path.parent), url_fetcher=_refuse_all_but_data())
+        with source_date_epoch(produced_on), _collection_paused():
+            page = print_copy(html_path.read_text(encoding="utf-8"))
+            document = HTML(string=page, base_url=str(html_path.parent), url_fetcher=_refuse_all_but_data())
             document.write_pdf(str(pdf_path), **PDF_OPTIONS)
     except BaseException as error:  # FatalURLFetchingError is a BaseException, so that WeasyPrint stops
         if isinstance(error, (KeyboardInterrupt, SystemExit)):
