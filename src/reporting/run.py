@@ -27,7 +27,7 @@ from .data import load_dataset
 from .errors import (
     CommentaryError, NoNewDataError, NotebookExecutionError, ParamsError, RenderError, ReportingError, UsageError,
 )
-from .measures.kpis import select_indicators, updated_indicators
+from .measures.kpis import build_kpis, select_indicators, updated_indicators
 from .measures.periods import latest_period_end
 from .publish.execute import SharedKernel, drop_kept_kernel, execute_notebook, kept_kernel
 from .publish.kernel import stop_kernels
@@ -281,7 +281,8 @@ def _validate_and_execute(params, q: Quarter, notebooks: dict[str, Path], kernel
     stale = no_new_data_warning(updated_indicators(dataset, q, params.id, params.indicators), q, params.dataset, root, strict)
     commentary = find_commentary(root, params.id, q)
     load_commentary(commentary, in_project(root))
-    findings = check_commentary(params.id, q, root)
+    # The KPIs from the dataset just loaded, rather than the check loading it again.
+    findings = check_commentary(params.id, q, root, build_kpis(dataset, q, params.scheme, params.id, params.indicators))
     if strict and (stale or findings):
         raise _not_ready(stale, findings)
     day = produced_on(produced)
