@@ -12,7 +12,7 @@ from yaml.nodes import Node, ScalarNode
 
 from ..errors import DataValidationError, Problem
 from .input_files import Allowed, for_data
-from .yaml_files import items, no_cycle_collection, node_at, not_as_written, read_yaml
+from .yaml_files import items, mapping_pairs, no_cycle_collection, node_at, not_as_written, read_yaml
 from ._problems import problems_from
 
 DIRECTIONS = ("higher", "lower", "none")
@@ -145,7 +145,7 @@ def _as_written(name: str, number: int, entry: dict, node: Node) -> list[Problem
     `id: 010` as 8 and `title: [a, b]` as a list); values that read back as written become text."""
     problems = []
     # Each key's value node, as node_at finds it (keys as written; a key is never written twice in an entry).
-    node_of = {k.value: v for k, v in node.value if isinstance(k, ScalarNode)}.get
+    node_of = {k.value: v for k, v in mapping_pairs(node) if isinstance(k, ScalarNode)}.get
     for key in ("id", *TEXT_FIELDS):
         found = not_as_written(node_of(key), key, "id" if key == "id" else "text")
         if found:

@@ -28,8 +28,9 @@ MERGE = "tag:yaml.org,2002:merge"
 TIMESTAMP = "tag:yaml.org,2002:timestamp"
 STR, MAP, SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
 SCALARS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("null", "bool", "int", "float", "timestamp"))
-# Where an anchor (&name) or alias (*name) could start: `&` or `*` then a character a name may hold.
-_ANCHOR_OR_ALIAS = re.compile(r"[&*][\w-]")
+# Where an anchor (&name) or alias (*name) could start: `&` or `*` then a character a name may hold. YAML
+# 1.2 allows any but a space, tab, line break or ,[]{} (libyaml only letters, digits, - and _); `R&D` counts.
+_ANCHOR_OR_ALIAS = re.compile(r"[&*][^ \t\r\n,\[\]{}]")
 
 
 @dataclass(frozen=True)
