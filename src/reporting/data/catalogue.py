@@ -8,11 +8,11 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 import pandera.pandas as pa
-from yaml.nodes import Node
+from yaml.nodes import Node, ScalarNode
 
 from ..errors import DataValidationError, Problem
 from .input_files import Allowed, for_data
-from .yaml_files import items, node_at, not_as_written, read_yaml
+from .yaml_files import items, mapping_pairs, no_cycle_collection, node_at, not_as_written, read_yaml
 from ._problems import problems_from
 
 DIRECTIONS = ("higher", "lower", "none")
@@ -70,7 +70,11 @@ def load_catalogue(path: str | Path, allowed: Allowed | None = None) -> pd.DataF
     `allowed` is where the file may be (after following links); by default the project it is in
     (or, outside any project, its own folder) or a folder listed in REPORTING_DATA_ROOTS.
     """
-    path = Path(path)
+    with no_cycle_collection():  # a large catalogue is hundreds of thousands of objects, none in a cycle
+        return _load_catalogue(Path(path), allowed)
+
+
+def _load_catalogue(path: Path, allowed: Allowed | None) -> pd.DataFrame:
     name = str(path)
     document = read_yaml(
         path, allowed or for_data(None, path.parent), needs=ENTRIES,
@@ -140,8 +144,10 @@ def _as_written(name: str, number: int, entry: dict, node: Node) -> list[Problem
     """The entry's id, committees and text fields checked to be the text as written (YAML reads
     `id: 010` as 8 and `title: [a, b]` as a list); values that read back as written become text."""
     problems = []
+    # Each key's value node, as node_at finds it (keys as written; a key is never written twice in an entry).
+    node_of = {k.value: v for k, v in mapping_pairs(node) if isinstance(k, ScalarNode)}.get
     for key in ("id", *TEXT_FIELDS):
-        found = not_as_written(node_at(node, key), key, "id" if key == "id" else "text")
+        found = not_as_written(node_of(key), key, "id" if key == "id" else "text")
         if found:
             problems.append(Problem(name, number, key, found.shown, found.expected, "entry"))
             entry[key] = str(found.shown)  # validation goes on with the text as written; the problem is reported
@@ -154,11 +160,11 @@ def _as_written(name: str, number: int, entry: dict, node: Node) -> list[Problem
         if isinstance(entry.get(key), dict):
             problems.append(Problem(name, number, key, entry[key], expected, "entry"))
             continue
-        found = [f for f in (not_as_written(item, None, kind) for item in items(node_at(node, key))) if f]
+        found = [f for f in (not_as_written(item, None, kind) for item in items(node_of(key))) if f]
         problems += [Problem(name, number, key, f.shown, f.expected, "entry") for f in found]
         if not found and entry.get(key) is not None:
             entry[key] = [str(v) for v in entry[key] if v is not None] if isinstance(entry[key], list) else str(entry[key])
-    problems += _link_problems(name, number, entry.get("links"), node_at(node, "links"))
+    problems += _link_problems(name, number, entry.get("links"), node_of("links"))
     return problems
 
 

@@ -4,7 +4,10 @@ tree is kept, so YAML's silent retyping (`id: 010` read as 8, `yes` as true) can
 
 from __future__ import annotations
 
+import gc
 import json
+import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -23,6 +26,11 @@ Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 ANCHORS = "anchors and aliases (&name, *name) are not allowed in this file; write each value out in full"
 MERGE = "tag:yaml.org,2002:merge"
 TIMESTAMP = "tag:yaml.org,2002:timestamp"
+STR, MAP, SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+SCALARS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("null", "bool", "int", "float", "timestamp"))
+# Where an anchor (&name) or alias (*name) could start: `&` or `*` then a character a name may hold. YAML
+# 1.2 allows any but a space, tab, line break or ,[]{} (libyaml only letters, digits, - and _); `R&D` counts.
+_ANCHOR_OR_ALIAS = re.compile(r"[&*][^ \t\r\n,\[\]{}]")
 
 
 @dataclass(frozen=True)
@@ -50,25 +58,92 @@ def read_yaml(path: str | Path, allowed: Allowed | None = None, needs: str | Non
     path = Path(path)
     name = str(path)
     text = read_text(path, allowed or in_own_project(path), limits.YAML, "YAML file", missing)
-    node = None
+    # Text with no `&` or `*` before a name can hold no anchor or alias, so the scan for them is skipped;
+    # should the file then not read, it is read again the careful way, so every error is as ever.
     try:
-        _refuse_anchors(text, name)  # before building anything: an alias bomb is stopped at its first anchor
-        loader = Loader(text)
-        try:
-            node = loader.get_single_node()
-            _refuse_repeated_keys(node, name)
-            data = loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
-    except yaml.YAMLError as error:
-        raise _unreadable(name, text, error) from None
-    except ValueError:  # an impossible date such as 2024-02-30
-        raise _impossible_date(name, node) from None
-    except RecursionError:
-        raise InputFileError(Problem(name, None, None, None, "the values are nested too deeply to read; our YAML files need only a few levels")) from None
+        node, data = _read(text, name, careful=_ANCHOR_OR_ALIAS.search(text) is not None)
+    except _ReadAgain:
+        node, data = _read(text, name, careful=True)
     if needs and data is None:
         raise InputFileError(Problem(name, None, None, None, f"the file is empty; expected {needs}"))
     return YamlFile(path, data, node)
+
+
+class _ReadAgain(Exception):
+    """The quick read of a file failed: read it again the careful way, for the error to report."""
+
+
+def _read(text: str, name: str, careful: bool) -> tuple[Node | None, Any]:
+    """The node tree and data of `text`. `careful`: anchors and aliases are looked for first (each parser
+    event), and every error is reported; otherwise any error raises _ReadAgain."""
+    node = None
+    try:
+        if careful:
+            _refuse_anchors(text, name)  # before building anything: an alias bomb is stopped at its first anchor
+        loader = Loader(text)
+        try:
+            with no_cycle_collection():
+                node = loader.get_single_node()
+            _refuse_repeated_keys(node, name)
+            data = _built(loader, node) if node is not None else None
+        finally:
+            loader.dispose()
+    except InputFileError:
+        raise
+    except Exception as error:
+        if not careful:
+            raise _ReadAgain() from None
+        if isinstance(error, yaml.YAMLError):
+            raise _unreadable(name, text, error) from None
+        if isinstance(error, ValueError):  # an impossible date such as 2024-02-30
+            raise _impossible_date(name, node) from None
+        if isinstance(error, RecursionError):
+            raise InputFileError(Problem(name, None, None, None, "the values are nested too deeply to read; our YAML files need only a few levels")) from None
+        raise
+    return node, data
+
+
+@contextmanager
+def no_cycle_collection():
+    """Python's cycle collector paused (for this block) while a large tree of objects is built: a YAML node
+    tree has no cycles, so reference counting frees it, and the collector would otherwise walk the growing
+    tree again and again (half the time of reading a 20,000-entry catalogue). Cycles made meanwhile are
+    collected once it is back on."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _built(loader, root: Node) -> Any:
+    """The data YAML makes of the tree: plain text, lists and mappings built directly (PyYAML's constructor
+    takes most of the time of a large file), other values by PyYAML's safe constructor. Anything else (an
+    unusual tag, a list as a key, nesting too deep) is left to PyYAML's constructor, errors and all."""
+    constructor = SafeConstructor()
+
+    def value(node: Node):
+        tag = node.tag
+        if tag == STR and isinstance(node, ScalarNode):
+            return node.value
+        if tag == MAP and isinstance(node, MappingNode):
+            return {value(k): value(v) for k, v in node.value}
+        if tag == SEQ and isinstance(node, SequenceNode):
+            return [value(n) for n in node.value]
+        if tag in SCALARS and isinstance(node, ScalarNode):
+            return constructor.construct_object(node)
+        raise _NotPlain
+
+    try:
+        return value(root)
+    except Exception:  # the constructor's own way, which raises its own errors
+        return loader.construct_document(root)
+
+
+class _NotPlain(Exception):
+    """A node `_built` leaves to PyYAML's constructor."""
 
 
 class NotAsWritten(NamedTuple):
@@ -87,6 +162,8 @@ def not_as_written(node: Node | None, key: str | None = None, kind: str = "text"
     example of how to write it in quotes.
     """
     if node is None:
+        return None
+    if isinstance(node, ScalarNode) and node.tag == STR:  # text, read as written
         return None
     noun = "an id" if kind == "id" else "text"
     if isinstance(node, SequenceNode):
@@ -171,9 +248,12 @@ def _refuse_repeated_keys(root: Node | None, name: str) -> None:
         if isinstance(node, SequenceNode):
             stack.extend(node.value)
         elif isinstance(node, MappingNode):
+            stack.extend(value for _, value in node.value if not isinstance(value, ScalarNode))
+            written = [key.value for key, _ in node.value if isinstance(key, ScalarNode)]
+            if len(set(written)) == len(written) and all(key.tag != MERGE for key, _ in node.value):
+                continue  # the usual case, checked quickly
             first: dict[str, int] = {}
-            for key, value in node.value:
-                stack.append(value)
+            for key, _ in node.value:
                 if key.tag == MERGE:
                     found.append((key.start_mark, "merge keys (<<) are not allowed in this file; write each setting out in full"))
                 elif isinstance(key, ScalarNode) and key.value in first:
