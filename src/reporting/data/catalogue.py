@@ -11,8 +11,9 @@ import pandera.pandas as pa
 from yaml.nodes import Node, ScalarNode
 
 from ..errors import DataValidationError, Problem
+from ..gcpause import no_cycle_collection
 from .input_files import Allowed, for_data
-from .yaml_files import items, mapping_pairs, no_cycle_collection, node_at, not_as_written, read_yaml
+from .yaml_files import items, mapping_pairs, node_at, not_as_written, read_yaml
 from ._problems import problems_from
 
 DIRECTIONS = ("higher", "lower", "none")

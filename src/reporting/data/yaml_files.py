@@ -4,10 +4,8 @@ tree is kept, so YAML's silent retyping (`id: 010` read as 8, `yes` as true) can
 
 from __future__ import annotations
 
-import gc
 import json
 import re
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -19,6 +17,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from . import limits
 from ..errors import InputFileError, Problem
+from ..gcpause import no_cycle_collection
 from .input_files import Allowed, in_own_project, read_text
 
 # libyaml's C parser where it is installed (much faster), else PyYAML's own; both are safe loaders.
@@ -101,21 +100,6 @@ def _read(text: str, name: str, careful: bool) -> tuple[Node | None, Any]:
             raise InputFileError(Problem(name, None, None, None, "the values are nested too deeply to read; our YAML files need only a few levels")) from None
         raise
     return node, data
-
-
-@contextmanager
-def no_cycle_collection():
-    """Python's cycle collector paused (for this block) while a large tree of objects is built: a YAML node
-    tree has no cycles, so reference counting frees it, and the collector would otherwise walk the growing
-    tree again and again (half the time of reading a 20,000-entry catalogue). Cycles made meanwhile are
-    collected once it is back on."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _built(loader, root: Node) -> Any:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import gc
 import re
-from contextlib import contextmanager
 from pathlib import Path
 
 import nbformat
@@ -19,6 +17,7 @@ from ...document.blocks import chart_data_html
 from ...document.icons import icon_css
 from ...document.markdown_html import markdown_to_html, notebook_sections
 from ...errors import RenderError
+from ...gcpause import no_cycle_collection
 from ...quarters import source_date_epoch
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -118,23 +117,6 @@ def print_copy(html: str) -> str:
     return PRINT_HIDDEN.sub("", html)
 
 
-@contextmanager
-def _collection_paused():
-    """Pause Python's cyclic garbage collector while WeasyPrint lays a document out.
-
-    Layout makes hundreds of thousands of short-lived objects, and every few thousand the collector
-    walks all of them (and, in a worker that has imported pandas and matplotlib, about 400,000 more):
-    about a sixth of a report's PDF time. Its cycles are left to the next collection after.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def render_pdf(html_path: str | Path, pdf_path: str | Path, produced_on: str | None = None) -> Path:
     """Print the HTML report to an accessible (tagged, PDF/UA-1) PDF with WeasyPrint; page header and numbers come from the CSS.
 
@@ -144,7 +126,7 @@ def render_pdf(html_path: str | Path, pdf_path: str | Path, produced_on: str | N
 
     html_path, pdf_path = Path(html_path), Path(pdf_path)
     try:
-        with source_date_epoch(produced_on), _collection_paused():
+        with source_date_epoch(produced_on), no_cycle_collection():  # WeasyPrint's boxes: see gcpause
             page = print_copy(html_path.read_text(encoding="utf-8"))
             document = HTML(string=page, base_url=str(html_path.parent), url_fetcher=_refuse_all_but_data())
             document.write_pdf(str(pdf_path), **PDF_OPTIONS)
