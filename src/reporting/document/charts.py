@@ -182,7 +182,7 @@ def xmr_chart(history: pd.DataFrame, kpi: pd.Series, settings: SPCSettings | Non
     top = 0.13 * HEIGHT_INCHES
     if bool(history["provisional"].fillna(False).iloc[latest]):
         # Under the unit, on a line of its own: beside it there is no room in a chart read on a phone.
-        ax.set_title(f"{_unit_label(kpi.get('unit'), kpi.get('rate_base'))}\nLimits provisional ({int(kpi['spc_limit_points'])} points)", loc="left", pad=10)
+        ax.set_title(f"{_unit_label(kpi.get('unit'), kpi.get('rate_base'))}\nLimits provisional ({int(kpi['spc_limit_points'])} points)", loc="left", pad=10, y=1.0)
         top += FONT_SIZE * 1.2 / 72
     bottom = 0.13 * HEIGHT_INCHES + legend + (0.1 if present else 0)
     fig.subplots_adjust(left=LEFT, right=RIGHT, top=1 - top / height, bottom=bottom / height)
@@ -240,7 +240,7 @@ def _format_axes(ax, history: pd.DataFrame, unit: str | None, rate_base, project
     ax.set_xticks(labelled, [labels[i] for i in labelled])
     _period_marks(ax, [i for i, label in enumerate(labels) if not label])
     ax.set_xlim(-0.5, positions - 0.5)
-    ax.set_title(_unit_label(unit, rate_base), loc="left", pad=10)
+    ax.set_title(_unit_label(unit, rate_base), loc="left", pad=10, y=1.0)
     ax.margins(y=0.15)
     suffix = "%" if unit == "percent" else ""
     ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,g}{suffix}"))
