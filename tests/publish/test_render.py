@@ -153,3 +153,38 @@ def test_print_copy_leaves_out_exactly_the_chart_data_tables_whatever_their_text
     table = {"title": hostile, "caption": hostile, "columns": ["Period", hostile], "rows": [[hostile, "1.0"]]}
     page = f"<main><p>before</p>{chart_data_html(table)}<p>kept</p>{chart_data_html(table)}<p>end</p></main>"
     assert print_copy(page) == "<main><p>before</p>\n<p>kept</p>\n<p>end</p></main>"
+
+
+def test_only_a_plain_rgb_pngs_rows_are_taken_as_they_are():
+    """WeasyPrint's second encoding of a PNG is skipped only for 8-bit, non-interlaced RGB (the charts as it holds
+    them); any other PNG goes WeasyPrint's own way, and comes out the same."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from reporting.publish.render import png_rows
+
+    pixels = np.random.default_rng(1).integers(0, 255, (40, 60, 3), dtype=np.uint8)
+
+    def png(image, **options) -> bytes:
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG", **options)
+        return buffer.getvalue()
+
+    rgb = png(Image.fromarray(pixels))
+    assert png_rows.plain_rgb_rows(rgb) == png_rows._ORIGINAL(Image.open(io.BytesIO(rgb)))  # the rows Pillow would make again
+    others = {
+        "palette": png(Image.fromarray(pixels).quantize(16)),
+        "alpha": png(Image.fromarray(pixels).convert("RGBA")),
+        "grey": png(Image.fromarray(pixels).convert("L")),
+        "16-bit": png(Image.fromarray(pixels[..., 0].astype(np.uint16) * 257)),
+        "interlaced": rgb[:28] + b"\x01" + rgb[29:],
+        "not a PNG": b"GIF89a" + rgb[6:],
+        "truncated": rgb[:20],
+    }
+    for name, data in others.items():
+        assert png_rows.plain_rgb_rows(data) is None, name
+    for name in ("palette", "grey", "16-bit"):
+        image = Image.open(io.BytesIO(others[name]))
+        assert png_rows._png_rows(image) == png_rows._ORIGINAL(Image.open(io.BytesIO(others[name]))), name

@@ -124,6 +124,10 @@ def render_pdf(html_path: str | Path, pdf_path: str | Path, produced_on: str | N
     """
     from weasyprint import HTML  # imported here: it is the slowest import and only PDF needs it
 
+    from .png_rows import use_png_rows
+
+    use_png_rows()
+
     html_path, pdf_path = Path(html_path), Path(pdf_path)
     try:
         with source_date_epoch(produced_on), no_cycle_collection():  # WeasyPrint's boxes: see gcpause
