@@ -317,9 +317,13 @@ def _validate_and_execute(params, q: Quarter, notebooks: dict[str, Path], kernel
             raise
         kernels.done(document)
         _record_metadata(executed, params, q, day, document)
-        if on_executed is not None:
+        if on_executed is not None and rendering is not None:
+            rendering.submit(on_executed, document, staging)
+        elif on_executed is not None:
             on_executed(document, staging)
 
+    # One kernel running the documents in turn: each is rendered in the background while the next one runs.
+    rendering = _Rendering() if on_executed is not None and not kernels.at_once else None
     try:
         t0 = time.perf_counter()
         if kernels.at_once:
@@ -329,6 +333,8 @@ def _validate_and_execute(params, q: Quarter, notebooks: dict[str, Path], kernel
             # One after the other in one kernel, so the imports are paid once (a pool keeps each job to a core).
             for document in DOCUMENTS:
                 run_document(document)
+            if rendering is not None:
+                rendering.finish()
         result.timings["execute"] = time.perf_counter() - t0
         manifest = {
             "committee": params.id,
@@ -343,6 +349,8 @@ def _validate_and_execute(params, q: Quarter, notebooks: dict[str, Path], kernel
             "started_at": started_at,
         }
     except BaseException as error:
+        if rendering is not None:
+            rendering.stop()  # nothing may write into the staging folder once it is removed
         shutil.rmtree(staging, ignore_errors=True)
         in_our_words(error, final, root)  # a full disk or read-only outputs folder, said plainly
         raise
@@ -447,6 +455,30 @@ def _execute(notebook: Path, executed: Path, root: Path, parameters: dict, keep_
             f"The executed notebook is kept for debugging at {kept}.\n"
             "Previous outputs were left untouched."
         ) from None
+
+
+class _Rendering:
+    """Documents rendered one at a time in a background thread, while the kernel runs the next notebook: in a
+    pool worker the report's PDF is laid out as the paper's notebook runs, so the worker's kernel is not idle."""
+
+    def __init__(self) -> None:
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reporting-render")
+        self.running: list = []
+
+    def submit(self, render: Callable[[str, Path], None], document: str, staging: Path) -> None:
+        self.running.append(self.pool.submit(render, document, staging))
+
+    def finish(self) -> None:
+        """Wait for every rendering; the first that failed raises its error here."""
+        try:
+            for future in self.running:
+                future.result()
+        finally:
+            self.pool.shutdown(wait=True)
+
+    def stop(self) -> None:
+        """Drop the renderings not yet begun and wait for the one under way (WeasyPrint cannot be interrupted)."""
+        self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _execute_at_once(run_document: Callable[[str], None]) -> None:
