@@ -317,7 +317,7 @@ def _validate_and_execute(params, q: Quarter, notebooks: dict[str, Path], kernel
             raise
         kernels.done(document)
         _record_metadata(executed, params, q, day, document)
-        if on_executed is not None and rendering is not None:
+        if rendering is not None:
             rendering.submit(on_executed, document, staging)
         elif on_executed is not None:
             on_executed(document, staging)
