@@ -18,6 +18,7 @@ import sys
 import time
 import urllib.request
 import uuid
+import warnings
 from pathlib import Path
 
 import pytest
@@ -71,7 +72,7 @@ def lab(tmp_path_factory):
                 time.sleep(0.5)
         else:
             pytest.fail("JupyterLab did not start in 60 s")
-        yield project, base, token
+        yield project, base, token, home / "server.log"
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
@@ -84,10 +85,21 @@ def lab(tmp_path_factory):
 
 # The notebook on show (JupyterLab keeps other open notebooks in the page, hidden).
 PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+# Every cell run, or a cell failed (JupyterLab then stops Run All, so the rest would never finish).
 FINISHED = """count => {
     const PANEL = '.jp-NotebookPanel:not(.lm-mod-hidden)';
     const prompts = [...document.querySelectorAll(`${PANEL} .jp-CodeCell .jp-InputArea-prompt`)].map(p => p.textContent);
-    return prompts.length === count && prompts.every(p => /\\[\\d+\\]/.test(p));
+    const failed = document.querySelector(`${PANEL} [data-mime-type="application/vnd.jupyter.stderr"]`) !== null;
+    return failed || (prompts.length === count && prompts.every(p => /\\[\\d+\\]/.test(p)));
+}"""
+# What the page shows when a run does not finish: each cell's prompt, the kernel's status, any dialog.
+STATE = """() => {
+    const PANEL = '.jp-NotebookPanel:not(.lm-mod-hidden)';
+    return {
+        prompts: [...document.querySelectorAll(`${PANEL} .jp-CodeCell .jp-InputArea-prompt`)].map(p => p.textContent),
+        kernel: [...document.querySelectorAll(`${PANEL} .jp-Notebook-ExecutionIndicator`)].map(k => k.getAttribute('data-status')),
+        dialogs: [...document.querySelectorAll('.jp-Dialog')].map(d => d.innerText.slice(0, 300)),
+    };
 }"""
 STARTED = """() => {
     const PANEL = '.jp-NotebookPanel:not(.lm-mod-hidden)';
@@ -105,9 +117,43 @@ SHOWN = """() => {
 }"""
 
 
+class Stalled(Exception):
+    """JupyterLab never started the run, or the run never ended (no error shown): the page's state."""
+
+
+class StalledOnce(UserWarning):
+    """A run that stalled and was tried again: shown in the warnings summary, never an error."""
+
+
 def run_all(lab, notebook: str, screenshot: str) -> dict:
-    """Open a notebook in JupyterLab, run all cells from the Run menu, and report what the page shows."""
-    project, base, token = lab
+    """Open a notebook in JupyterLab, run all cells from the Run menu, and report what the page shows.
+
+    A run that stalls (the kernel's connection lost on a loaded machine; seen once in CI, as a
+    timeout with nothing shown) is tried once more on a new kernel, with a warning that says what
+    the page showed. A run that shows an error is never retried: the assertions report it.
+    """
+    try:
+        return run_all_once(lab, notebook, screenshot)
+    except Stalled as stalled:
+        warnings.warn(StalledOnce(f"JupyterLab stalled on {notebook}, trying once more on a new kernel: {stalled}"))
+        shut_down_sessions(lab)
+        return run_all_once(lab, notebook, screenshot)
+
+
+def shut_down_sessions(lab) -> None:
+    """Shut down every kernel session of the test's JupyterLab server, through its REST API."""
+    _, base, token, _ = lab
+    headers = {"Authorization": f"token {token}"}
+    with urllib.request.urlopen(urllib.request.Request(f"{base}/api/sessions", headers=headers), timeout=10) as response:
+        sessions = json.load(response)
+    for session in sessions:
+        request = urllib.request.Request(f"{base}/api/sessions/{session['id']}", headers=headers, method="DELETE")
+        urllib.request.urlopen(request, timeout=30).close()
+
+
+def run_all_once(lab, notebook: str, screenshot: str) -> dict:
+    """One try of run_all: raises Stalled if the run never starts or never ends."""
+    project, base, token, log = lab
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with chromium_browser() as browser:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
@@ -123,7 +169,8 @@ def run_all(lab, notebook: str, screenshot: str) -> dict:
             if idle.count():
                 break
             page.wait_for_timeout(500)
-        idle.wait_for(timeout=30_000)
+        if not idle.count():
+            raise Stalled(f"the kernel never became idle: {page.evaluate(STATE)}")
         for _ in range(6):  # a dialog, or a click while the kernel is settling, can swallow the first try
             dialog = page.locator(".jp-Dialog")
             if dialog.count():
@@ -135,12 +182,15 @@ def run_all(lab, notebook: str, screenshot: str) -> dict:
                 break
             except Exception:
                 page.keyboard.press("Escape")
+        else:
+            raise Stalled(f"Run All never started: {page.evaluate(STATE)}")
         code_cells = page.locator(f"{PANEL} .jp-CodeCell").count()
         try:
             page.wait_for_function(FINISHED, arg=code_cells, timeout=240_000)
         except Exception:
             page.screenshot(path=str(ARTIFACTS / f"failed-{screenshot}"))
-            raise
+            raise Stalled(f"the run did not finish in 240 s: {page.evaluate(STATE)}\n"
+                          f"server log, last lines:\n{log.read_text()[-2000:]}") from None
         page.wait_for_timeout(500)
         page.screenshot(path=str(ARTIFACTS / screenshot))
         shown = page.evaluate(SHOWN)
@@ -168,7 +218,7 @@ def test_report_notebook_runs_in_jupyterlab_and_shows_the_report(lab):
 
 
 def test_commentary_notebook_runs_in_jupyterlab(lab):
-    project, _, _ = lab
+    project = lab[0]
     assert main(["commentary", "new", "--committee", "cambridgeshire-cyp", "--quarter", "2023-24-Q4",
                  "--project", str(project)]) == 0
     # As committed: git's filter has stripped the figures, so Run All must bring them back.
