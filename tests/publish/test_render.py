@@ -155,10 +155,12 @@ def test_print_copy_leaves_out_exactly_the_chart_data_tables_whatever_their_text
     assert print_copy(page) == "<main><p>before</p>\n<p>kept</p>\n<p>end</p></main>"
 
 
-def test_only_a_plain_rgb_pngs_rows_are_taken_as_they_are():
-    """WeasyPrint's second encoding of a PNG is skipped only for 8-bit, non-interlaced RGB (the charts as it holds
-    them); any other PNG goes WeasyPrint's own way, and comes out the same."""
+def test_only_plain_rgb_and_palette_pngs_are_taken_as_they_are():
+    """WeasyPrint's re-encoding of a PNG is skipped only for 8-bit, non-interlaced RGB (rows as they are) and
+    8-bit, non-interlaced palette PNGs without transparency (palette and rows as they are); any other PNG
+    goes WeasyPrint's own way, and comes out the same."""
     import io
+    import zlib
 
     import numpy as np
     from PIL import Image
@@ -174,8 +176,14 @@ def test_only_a_plain_rgb_pngs_rows_are_taken_as_they_are():
 
     rgb = png(Image.fromarray(pixels))
     assert png_rows.plain_rgb_rows(rgb) == png_rows._ORIGINAL(Image.open(io.BytesIO(rgb)))  # the rows Pillow would make again
+    quantised = Image.fromarray(pixels).quantize(64)
+    palette, rows = png_rows.plain_palette(png(quantised))
+    assert palette == bytes(quantised.getpalette()[: 3 * 64])
+    # Each row: PNG's filter byte, then one index per pixel, as the PDF's /Indexed image reads them.
+    assert len(zlib.decompress(rows)) == 40 * (1 + 60)
     others = {
-        "palette": png(Image.fromarray(pixels).quantize(16)),
+        "palette": png(Image.fromarray(pixels).quantize(16)),  # 4 bits an index
+        "palette with transparency": png(quantised, transparency=0),
         "alpha": png(Image.fromarray(pixels).convert("RGBA")),
         "grey": png(Image.fromarray(pixels).convert("L")),
         "16-bit": png(Image.fromarray(pixels[..., 0].astype(np.uint16) * 257)),
@@ -185,6 +193,37 @@ def test_only_a_plain_rgb_pngs_rows_are_taken_as_they_are():
     }
     for name, data in others.items():
         assert png_rows.plain_rgb_rows(data) is None, name
+        assert png_rows.plain_palette(data) is None, name
     for name in ("palette", "grey", "16-bit"):
         image = Image.open(io.BytesIO(others[name]))
         assert png_rows._png_rows(image) == png_rows._ORIGINAL(Image.open(io.BytesIO(others[name]))), name
+
+
+def test_a_palette_png_kept_as_it_is_has_what_weasyprint_sets_on_an_image():
+    """The palette path sets the same attributes WeasyPrint's own RasterImage does (so a later WeasyPrint that
+    adds one fails here, not in a reader's PDF), and makes a PDF /Indexed image where WeasyPrint makes RGB."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+    from weasyprint import DEFAULT_OPTIONS
+    from weasyprint.images import RasterImage
+
+    from reporting.publish.render import png_rows
+
+    buffer = io.BytesIO()
+    Image.fromarray(np.random.default_rng(2).integers(0, 255, (30, 50, 3), dtype=np.uint8)).quantize(64).save(buffer, format="PNG")
+    data = buffer.getvalue()
+
+    def made(enabled: bool) -> RasterImage:
+        png_rows.use_png_rows(enabled)
+        try:
+            return RasterImage(Image.open(io.BytesIO(data)), "id", data, None, None, "from-image", DEFAULT_OPTIONS)
+        finally:
+            png_rows.use_png_rows()
+
+    ours, theirs = made(True), made(False)
+    assert set(vars(ours)) - {"_palette", "_rows"} == set(vars(theirs))
+    assert (ours.mode, theirs.mode) == ("P", "RGB") and (ours.width, ours.height, ours.ratio) == (theirs.width, theirs.height, theirs.ratio)
+    ours_x, theirs_x = ours.get_x_object(False, 1), theirs.get_x_object(False, 1)
+    assert b"/Indexed" in bytes(ours_x.data) and b"/Indexed" not in bytes(theirs_x.data)
