@@ -160,7 +160,7 @@ USAGE_ERRORS = {
     "invalid quarter id": (["--committee", "durham-cyp", "--quarter", "2023-24-Q5"], {}, ["'2023-24-Q5'", "YYYY-YY-QN"]),
     "quarter of broken years": (["--all", "--quarter", "2023-25-Q1"], {}, ["'2023-25-Q1'", "2023-24-Q1"]),
     "unknown committee": (["--committee", "durham-cyp", "--committee", "nobody"], {},
-                          ["No such committee 'nobody'", "params/<committee>.yaml", "durham-cyp, synthetic-demo"]),
+                          ["No such committee 'nobody'", "params/<committee>.yaml", "durham-cyp, leeds-lait, synthetic-demo"]),
     "unknown renderer": (["--all", "--renderer", "latex"], {}, ["'latex'", "builtin"]),
     "produced-on not a date": (["--all", "--produced-on", "04/03/2024"], {}, ["'04/03/2024'", "YYYY-MM-DD"]),
     "produced-on not in the calendar": (["--all", "--produced-on", "2024-02-30"], {}, ["'2024-02-30'", "not in the calendar"]),

@@ -98,7 +98,28 @@ def _parser() -> argparse.ArgumentParser:
         step.add_argument("--project", default=".", type=Path, help="the project folder")
     new.add_argument("--force", action="store_true", help="replace an existing commentary notebook (its text is lost)")
     check.add_argument("--strict", action="store_true", help="exit 1 when anything is found (for scheduled runs)")
+    _add_lait_command(commands)
     return parser
+
+
+def _import_commands(commands):
+    """The `import` command group (made once, whichever import command adds to it first)."""
+    if "import" not in commands.choices:
+        group = commands.add_parser("import", help="write a dataset in the data contract from other published formats")
+        group.add_subparsers(dest="importer", required=True)
+    group = commands.choices["import"]
+    return next(action for action in group._actions if isinstance(action, argparse._SubParsersAction))
+
+
+def _add_lait_command(commands) -> None:
+    lait = _import_commands(commands).add_parser(
+        "lait", help="a council's dataset from the DfE's Local Authority Interactive Tool (LAIT) files")
+    lait.add_argument("--source", required=True, type=Path, help="the folder holding LAIT's files (bds_long_0.parquet and the rest)")
+    lait.add_argument("--measures", required=True, type=Path, help="a YAML file listing the LAIT measure codes to import")
+    lait.add_argument("--council", required=True, help="the council's name as LAIT spells it, or its LA number")
+    lait.add_argument("--dataset", required=True, type=Path, help="the dataset folder to write (indicators.yaml, observations.csv, README.md)")
+    lait.add_argument("--committee", type=_committee, help="tag the catalogue's entries for this committee id")
+    lait.add_argument("--force", action="store_true", help="replace the dataset's files if they exist")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -110,6 +131,8 @@ def main(argv: list[str] | None = None) -> int:
         return _verify(args)
     if args.command == "audit":
         return _audit(args)
+    if args.command == "import" and args.importer == "lait":
+        return _import_lait(args)
     if args.command == "commentary":
         try:
             return _commentary(args)
@@ -117,6 +140,18 @@ def main(argv: list[str] | None = None) -> int:
             print(f"FAILED: {error}", file=sys.stderr)
             return 1
     return 2
+
+
+def _import_lait(args) -> int:
+    from .data.lait import import_lait
+
+    try:
+        paths = import_lait(args.source, args.measures, args.council, args.dataset, args.committee, args.force)
+    except ReportingError as error:
+        print(f"FAILED: {error}", file=sys.stderr)
+        return 1
+    print(f"Wrote {', '.join(str(p) for p in paths)}.")
+    return 0
 
 
 def _commentary(args) -> int:

@@ -1,0 +1,315 @@
+"""The DfE's Local Authority Interactive Tool (LAIT) as a dataset in the data contract, for one council.
+
+LAIT publishes, for every English council, hundreds of children's-services measures over about ten
+years, with England and regional figures and a model of each council's ten statistical neighbours.
+`import_lait` reads its files (the long parquet once, filtered to the chosen measures), and writes
+a council's `indicators.yaml` (from LAIT's data dictionary), `observations.csv` (the council's value,
+England, its region and the unweighted mean of its ten neighbours, each year) and a README that
+records every choice made. Suppression codes become missing values with the code kept in `note`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from ..errors import ReportingError
+
+DATA = "bds_long_0.parquet"
+DICTIONARY = "lait_data_dictionary.csv"
+NEIGHBOURS = "sn_may_2025.xlsx"
+COUNCILS = "la_code_list.xlsx"
+NEIGHBOUR_MODEL = "the DfE's statistical-neighbour model of May 2025"
+LICENCE = ("© Crown copyright, Department for Education (and ONS, OHID, YJB and Cafcass for some measures). "
+           "Contains public sector information licensed under the Open Government Licence v3.0.")
+SOURCE_LINK = "https://github.com/dfe-analytical-services/local-authority-interactive-tool"
+# A single-year label is the year *ending*: Financial Year 2025 is April 2024 to March 2025.
+YEAR_ENDS = {"Financial Year": (3, 31), "Academic Year": (8, 31), "Calendar Year": (12, 31)}
+FREQUENCIES = {"Financial Year": "annual", "Academic Year": "academic_year", "Calendar Year": "annual"}
+# LAIT's England series that are not England's figure (checked against the DfE's own releases).
+WRONG_ENGLAND = {"FirstYJS": "LAIT's England figure for this measure is the sum of the nine regional rates, not England's rate"}
+YEAR = re.compile(r"\d{4}")
+
+
+class LaitImportError(ReportingError):
+    """The LAIT files, the measures file or the council asked for cannot be used as they are."""
+
+
+@dataclass(frozen=True)
+class Council:
+    """A council as LAIT numbers it, with its region and its ten statistical neighbours (by LA number)."""
+
+    number: int
+    name: str
+    region: str
+    neighbours: tuple[int, ...]
+
+
+def _file(source: Path, name: str) -> Path:
+    path = Path(source) / name
+    if not path.is_file():
+        raise LaitImportError(f"{path}: not found. The LAIT folder must hold {DATA}, {DICTIONARY}, {NEIGHBOURS} and {COUNCILS}.")
+    return path
+
+
+def read_measures(path: str | Path) -> dict[str, float | None]:
+    """The measures file: `measures:`, a list of LAIT measure codes, each a code or `{code: ..., target: ...}`."""
+    path = Path(path)
+    try:
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        raise LaitImportError(f"{path}: cannot be read as YAML ({type(error).__name__}).") from None
+    entries = loaded.get("measures") if isinstance(loaded, dict) else None
+    if not isinstance(entries, list) or not entries:
+        raise LaitImportError(f"{path}: expected `measures:`, a list of LAIT measure codes such as ReReferral.")
+    measures: dict[str, float | None] = {}
+    for number, entry in enumerate(entries, start=1):
+        code, target = (entry, None) if isinstance(entry, str) else (
+            (entry.get("code"), entry.get("target")) if isinstance(entry, dict) else (None, None))
+        if not isinstance(code, str) or not code.strip():
+            raise LaitImportError(f"{path}, measure {number}: {entry!r}: expected a measure code, or code: and target:.")
+        if target is not None and (isinstance(target, bool) or not isinstance(target, (int, float))):
+            raise LaitImportError(f"{path}, measure {number}, target: {target!r}: expected a number.")
+        if code.strip() in measures:
+            raise LaitImportError(f"{path}, measure {number}: {code!r} is listed twice.")
+        measures[code.strip()] = None if target is None else float(target)
+    return measures
+
+
+def read_dictionary(source: Path, measures) -> pd.DataFrame:
+    """The data dictionary's rows for the measures, one each, indexed by measure code (LAIT's `Short Desc`)."""
+    dictionary = pd.read_csv(_file(source, DICTIONARY), dtype=str, keep_default_na=False)
+    dictionary = dictionary.drop_duplicates("Measure_short").set_index("Measure_short")
+    missing = [code for code in measures if code not in dictionary.index]
+    if missing:
+        raise LaitImportError(f"{source / DICTIONARY}: no measure {', '.join(map(repr, missing))}. "
+                              f"Use the codes in its Measure_short column, such as ReReferral.")
+    found = dictionary.loc[list(measures)]
+    unknown = found[~found["Year_Type"].isin(list(YEAR_ENDS))]
+    if len(unknown):
+        raise LaitImportError("; ".join(f"{code}: year type {kind!r} is not imported yet (only {', '.join(YEAR_ENDS)})"
+                                        for code, kind in unknown["Year_Type"].items()))
+    return found
+
+
+def read_figures(source: Path, measures) -> pd.DataFrame:
+    """LAIT's long table for the measures (read once, only those rows): measure, year, area, number, value, code."""
+    path = _file(source, DATA)
+    table = pd.read_parquet(path, columns=["Short Desc", "Years", "LA and Regions", "Values", "LA Number"],
+                            filters=[("Short Desc", "in", list(measures))])
+    table.columns = ["measure", "year", "area", "text", "number"]
+    text = table["text"].astype("string").str.strip()
+    table["value"] = pd.to_numeric(text, errors="coerce")
+    table["code"] = text.where(table["value"].isna())
+    bad = table[~table["year"].astype(str).str.fullmatch(YEAR)]
+    if len(bad):
+        row = bad.iloc[0]
+        raise LaitImportError(f"{path}: measure {row['measure']}, year label {row['year']!r}: expected a single year "
+                              "such as 2024 (spans such as 2014-16 are not imported yet)")
+    return table
+
+
+def read_councils(source: Path) -> tuple[pd.DataFrame, dict[int, tuple[int, ...]]]:
+    """LAIT's council list (number, name, region) and each council's ten statistical neighbours, closest first."""
+    councils = pd.read_excel(_file(source, COUNCILS), dtype={"LA Number": "Int64"})
+    councils = councils.rename(columns={"LA Number": "number", "LA Name": "name", "Region": "region"})
+    model = pd.read_excel(_file(source, NEIGHBOURS), header=None, skiprows=3)
+    # Column A: the council's LA number; then SN1..SN10 from column F, each followed by how close it is.
+    numbers = model.apply(lambda column: pd.to_numeric(column, errors="coerce"))
+    neighbour_columns = [5 + 2 * i for i in range(10)]
+    neighbours = {int(row[0]): tuple(int(row[c]) for c in neighbour_columns if pd.notna(row[c]))
+                  for row in numbers.itertuples(index=False) if pd.notna(row[0])}
+    return councils, neighbours
+
+
+def find_council(source: Path, wanted: str) -> Council:
+    """The council named `wanted` (its LAIT name or LA number), with its region and neighbours."""
+    councils, neighbours = read_councils(source)
+    text = str(wanted).strip()
+    match = councils[(councils["name"].str.casefold() == text.casefold()) | (councils["number"].astype(str) == text)]
+    if match.empty:
+        close = difflib.get_close_matches(text, councils["name"].tolist(), n=3)
+        hint = f" Did you mean {' or '.join(map(repr, close))}?" if close else ""
+        raise LaitImportError(f"No council {text!r} in {source / COUNCILS}.{hint} Give its name as LAIT spells it, or its LA number.")
+    row = match.iloc[0]
+    number = int(row["number"])
+    if number not in neighbours:
+        raise LaitImportError(f"{row['name']} ({number}) has no statistical neighbours in {source / NEIGHBOURS}.")
+    return Council(number, str(row["name"]), str(row["region"]), neighbours[number])
+
+
+def region_area(region: str) -> str:
+    """LAIT's area for a council's region: the nine English regions; London for Inner and Outer London boroughs."""
+    return "London" if "london" in region.casefold() else region
+
+
+def period(year_type: str, year: str) -> tuple[dt.date, str]:
+    """(period_end, period_label) of a LAIT year: Financial Year 2025 ends 31 March 2025 and reads 2024/25."""
+    month, day = YEAR_ENDS[year_type]
+    end = int(year)
+    label = str(end) if year_type == "Calendar Year" else f"{end - 1}/{end % 100:02d}"
+    return dt.date(end, month, day), label
+
+
+def unit_of(axis: str) -> tuple[str, int | None]:
+    """The contract's unit (and a rate's base) from LAIT's y-axis name: `% of referrals`, `Rate per 10,000`."""
+    text = axis.casefold()
+    if "%" in text or "percent" in text:
+        return "percent", None
+    rate = re.search(r"rate per ([\d,]+)", text)
+    if rate:
+        return "rate", int(rate[1].replace(",", ""))
+    if "score" in text:
+        return "score", None
+    return "number", None
+
+
+def catalogue(dictionary: pd.DataFrame, measures: dict[str, float | None], committee: str | None) -> list[dict]:
+    """indicators.yaml entries from the data dictionary, in the measures file's order."""
+    entries = []
+    for code, target in measures.items():
+        row = dictionary.loc[code]
+        unit, base = unit_of(row["y_axis_name"])
+        direction = {"High": "higher", "Low": "lower"}.get(row["Polarity"].strip(), "none")
+        status = "target" if target is not None else ("baseline" if direction != "none" else "contextual")
+        entry = {"id": code, "title": " ".join(row["Chart_title"].split()), "direction": direction, "unit": unit,
+                 "status": status, "decimals": int(row["dps"].strip()[0]) if row["dps"].strip()[:1].isdigit() else 1,
+                 "frequency": FREQUENCIES[row["Year_Type"]]}
+        if base:
+            entry["rate_base"] = base
+        if committee:
+            entry["committees"] = [committee]
+        description = " ".join(row["Description"].split())
+        if description:
+            entry["description"] = description
+        entry["sources"] = [f"Department for Education, Local Authority Interactive Tool (LAIT), measure {code}",
+                            " ".join(row["Data Owner (DO) /Supplier and Contact Details"].split()) or "Department for Education"]
+        links = [{"title": "Local Authority Interactive Tool (LAIT)",
+                  "url": "https://www.gov.uk/government/publications/local-authority-interactive-tool-lait"}]
+        first_link = (re.findall(r"https://\S+", row["Hyperlink(s)"]) or [None])[0]
+        if first_link:
+            links.append({"title": f"Where LAIT takes {code} from", "url": first_link.rstrip(".,;)")})
+        entry["links"] = links
+        entries.append(entry)
+    return entries
+
+
+def observations(figures: pd.DataFrame, dictionary: pd.DataFrame, measures: dict[str, float | None], council: Council) -> pd.DataFrame:
+    """The council's rows: value, England, region and statistical-neighbour mean for every measure and year."""
+    areas = (figures.dropna(subset=["number"]).drop_duplicates(["measure", "year", "number"])
+             .set_index(["measure", "year", "number"])["value"].unstack("number"))  # a row a measure and year
+    by_area = figures.drop_duplicates("area").set_index(figures.drop_duplicates("area")["area"].str.casefold())["number"]
+    england, region = by_area.get("england"), by_area.get(region_area(council.region).casefold())
+    own = figures[figures["number"] == council.number].set_index(["measure", "year"])
+    neighbour_columns = [n for n in council.neighbours if n in areas.columns]
+    rows = []
+    for (code, year), line in own.iterrows():
+        end, label = period(dictionary.at[code, "Year_Type"], year)
+        values = areas.loc[(code, year)]
+        neighbours = values.reindex(neighbour_columns).dropna()
+        notes = []
+        if pd.isna(line["value"]) and pd.notna(line["code"]):
+            notes.append(f"no figure published (LAIT code {line['code']})")
+        if len(neighbours) < len(council.neighbours):
+            notes.append(f"statistical-neighbour mean of {len(neighbours)} of {len(council.neighbours)} neighbours")
+        england_value = values.get(england) if england is not None else None
+        if code in WRONG_ENGLAND:
+            england_value = None
+            notes.append("England figure left out: " + WRONG_ENGLAND[code])
+        rows.append({
+            "indicator_id": code, "period_end": end, "period_label": label, "value": line["value"],
+            "target": measures[code],
+            "stat_neighbour_mean": round(float(neighbours.mean()), 4) if len(neighbours) else None,
+            "england_mean": england_value, "regional_mean": values.get(region) if region is not None else None,
+            "note": "; ".join(notes) or None,
+        })
+    table = pd.DataFrame(rows, columns=["indicator_id", "period_end", "period_label", "value", "target",
+                                        "stat_neighbour_mean", "england_mean", "regional_mean", "note"])
+    order = {code: i for i, code in enumerate(measures)}
+    return table.sort_values(["indicator_id", "period_end"], key=lambda s: s.map(order) if s.name == "indicator_id" else s,
+                             ignore_index=True)
+
+
+def readme(council: Council, measures, dictionary: pd.DataFrame, table: pd.DataFrame, measures_file: Path) -> str:
+    """The dataset's README: where the figures come from, every choice the import made, and the licence line."""
+    kinds = sorted(set(dictionary["Year_Type"]))
+    ends = "; ".join(f"{kind}: {period(kind, '2025')[0]:%d %B} (so {kind} 2025 is {period(kind, '2025')[1]})" for kind in kinds)
+    neighbours = ", ".join(str(n) for n in council.neighbours)
+    return f"""# LAIT: {council.name}
+
+Written by `reporting import lait` from the Department for Education's Local Authority Interactive
+Tool (LAIT) files ({SOURCE_LINK}, folder `01_data/02_prod/`). Do not edit by hand: import again.
+
+- **Council:** {council.name} (LA number {council.number}), region {council.region}.
+- **Measures:** {len(measures)}, listed in `{measures_file.name}`: {", ".join(measures)}.
+- **Rows:** {len(table)} (one a measure and year), {table["period_end"].min()} to {table["period_end"].max()}.
+
+## Choices the import made
+
+- **Period end.** A LAIT year label is the year *ending*. {ends}.
+- **Statistical neighbours.** The council's ten neighbours in {NEIGHBOUR_MODEL} (LA numbers {neighbours}),
+  used for every year. `stat_neighbour_mean` is the unweighted mean of the neighbours that have a figure,
+  as LAIT computes it; a year where some neighbours have none says how many were used in `note`.
+- **England and region.** LAIT's `England` row, and its row for {region_area(council.region)}, as published
+  (a London borough's region is London, not Inner or Outer London).
+  {"".join(f"For {code}, the England figure is left out: {why}." for code, why in WRONG_ENGLAND.items() if code in measures)}
+- **Suppression.** A value that is not a number (LAIT's codes such as `c`, `x`, `z`, `low`, `..`, `-`)
+  is a missing value, with the code in `note`.
+- **Direction, unit and decimals.** From the dictionary's `Polarity` (High: higher is better; Low: lower),
+  `y_axis_name` (`%`: percent; `Rate per N`: a rate per N; `Score`: score) and `dps` (1 where blank).
+- **Status.** LAIT has no targets: a measure with a target in the measures file is rated against it;
+  the others are `baseline` (shown with their trend and benchmarks, not rated), or `contextual` where
+  LAIT gives no direction of improvement.
+
+## Licence
+
+{LICENCE}
+"""
+
+
+def _write_atomically(files: dict[Path, str]) -> None:
+    """Write every file beside its final name, then move them all into place: a failure leaves the earlier files."""
+    written = []
+    try:
+        for path, text in files.items():
+            temporary = path.with_name(f".{path.name}.importing")
+            temporary.write_text(text, encoding="utf-8", newline="")
+            written.append((temporary, path))
+        for temporary, path in written:
+            os.replace(temporary, path)
+    finally:
+        for temporary, _ in written:
+            temporary.unlink(missing_ok=True)
+
+
+def import_lait(source: str | Path, measures_file: str | Path, council: str, dataset: str | Path,
+                committee: str | None = None, force: bool = False) -> list[Path]:
+    """Write a council's LAIT dataset (indicators.yaml, observations.csv, README.md) into `dataset`."""
+    source, dataset, measures_file = Path(source), Path(dataset), Path(measures_file)
+    measures = read_measures(measures_file)
+    found = find_council(source, council)
+    dictionary = read_dictionary(source, measures)
+    figures = read_figures(source, measures)
+    table = observations(figures, dictionary, measures, found)
+    empty = [code for code in measures if code not in set(table["indicator_id"])]
+    if empty:
+        raise LaitImportError(f"LAIT has no figures for {found.name} for {', '.join(empty)}: leave them out of {measures_file}.")
+    dataset.mkdir(parents=True, exist_ok=True)
+    paths = {dataset / "indicators.yaml": None, dataset / "observations.csv": None, dataset / "README.md": None}
+    existing = [p for p in paths if p.exists()]
+    if existing and not force:
+        raise LaitImportError(f"{dataset} already holds {', '.join(p.name for p in existing)}; use --force to replace them.")
+    header = (f"# {found.name}: LAIT measures, written by `reporting import lait` (do not edit: import again).\n"
+              f"# {LICENCE}\n")
+    entries = yaml.safe_dump(catalogue(dictionary, measures, committee), sort_keys=False, allow_unicode=True, width=100)
+    csv = table.to_csv(index=False, lineterminator="\n", float_format=None)
+    _write_atomically({dataset / "indicators.yaml": header + entries, dataset / "observations.csv": csv,
+                       dataset / "README.md": readme(found, measures, dictionary, table, measures_file)})
+    return list(paths)
