@@ -98,7 +98,52 @@ def _parser() -> argparse.ArgumentParser:
         step.add_argument("--project", default=".", type=Path, help="the project folder")
     new.add_argument("--force", action="store_true", help="replace an existing commentary notebook (its text is lost)")
     check.add_argument("--strict", action="store_true", help="exit 1 when anything is found (for scheduled runs)")
+    _add_import_commands(commands)
     return parser
+
+
+# reporting import ... ---------------------------------------------------------------------------
+
+
+def _add_import_commands(commands) -> None:
+    """`reporting import wide|catalogue FILE --dataset FOLDER`: a council's own extract into a dataset folder."""
+    importing = commands.add_parser("import", help="turn a council's own extract into a dataset's files")
+    kinds = importing.add_subparsers(dest="kind", required=True)
+    wide = kinds.add_parser("wide", help="a wide table (one KPI a row, one period a column) into FOLDER/observations.csv")
+    catalogue = kinds.add_parser("catalogue", help="draft FOLDER/indicators.yaml from a wide table's KPI rows, to be checked")
+    for kind in (wide, catalogue):
+        kind.add_argument("file", type=Path, help="the extract: a .csv (UTF-8) or .xlsx file")
+        kind.add_argument("--dataset", required=True, type=Path, help="the dataset folder to write into, e.g. data/my-council")
+        kind.add_argument("--sheet", help="with an .xlsx: the sheet to read (default: the first)")
+        kind.add_argument("--force", action="store_true", help="replace the file if it is already there")
+
+
+def _import(args) -> int:
+    """Exit status: 0 written; 1 the extract has problems or the file is already there (nothing written)."""
+    from .data.wide import draft_catalogue, read_wide, write_new_file, write_observations
+
+    try:
+        if args.kind == "wide":
+            target = args.dataset / "observations.csv"
+            _refuse_existing(target, args.force)
+            observations = read_wide(args.file, args.sheet)
+            write_observations(observations, target, force=args.force)
+            print(f"Wrote {target}: {len(observations)} rows for {observations['indicator_id'].nunique()} KPIs.")
+        else:
+            target = args.dataset / "indicators.yaml"
+            _refuse_existing(target, args.force)
+            write_new_file(target, draft_catalogue(args.file, args.sheet), force=args.force)
+            print(f"Wrote {target}. Check each entry and every line marked TODO before the first report.")
+    except ReportingError as error:
+        print(f"FAILED: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _refuse_existing(target: Path, force: bool) -> None:
+    """Stop before reading the extract when the file is already there and --force was not given."""
+    if target.exists() and not force:
+        raise ReportingError(f"{target} already exists, so it was left as it is; add --force to replace it.")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -110,6 +155,8 @@ def main(argv: list[str] | None = None) -> int:
         return _verify(args)
     if args.command == "audit":
         return _audit(args)
+    if args.command == "import":
+        return _import(args)
     if args.command == "commentary":
         try:
             return _commentary(args)
