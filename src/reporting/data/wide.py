@@ -285,6 +285,7 @@ def _read(path: Path, sheet: str | None) -> Wide:
     if id_column is None:
         problems.append(Problem(name, 1, None, None, "no id column: the first column must be headed id (or "
                                 "indicator_id) and give each KPI's id"))
+    if id_column is None or not period_columns:
         raise DataValidationError(problems)
     ids = body[id_column].map(_id_text)
     problems += _id_problems(name, ids, _header_text(headers[id_column]))
@@ -295,7 +296,8 @@ def _read(path: Path, sheet: str | None) -> Wide:
     kpis = pd.DataFrame({"id": ids, "row": body.index + 1})
     for column, role in kpi_columns.items():
         if role not in ID_COLUMNS:
-            kpis[role] = body[column].map(lambda v: None if _missing(v) else str(v).strip())
+            text = body[column].map(lambda v: None if _missing(v) else str(v).strip()).astype(object)
+            kpis[role] = text.where(text.notna(), None)
     return Wide(kpis.reset_index(drop=True), observations, list(period_columns.values()),
                 set(ids[percent_rows]))
 
