@@ -114,6 +114,9 @@ _LAZY = {
     "verify": ".publish.manifest",
     "audit_folder": ".publish.audit",
     "check_pdf": ".publish.pdfcheck",
+    # Importing a council's wide extract: used by `reporting import`, not by the report notebook.
+    "read_wide": ".data.wide",
+    "draft_catalogue": ".data.wide",
 }
 
 
@@ -174,6 +177,7 @@ __all__ = [
     "commentary_path",
     "committee_ids",
     "counts_section",
+    "draft_catalogue",
     "examples",
     "examples_section",
     "figure_png",
@@ -211,6 +215,7 @@ __all__ = [
     "rating_chart",
     "rating_counts",
     "rating_key",
+    "read_wide",
     "recommendation_section",
     "register_scheme",
     "render",

@@ -98,28 +98,61 @@ def _parser() -> argparse.ArgumentParser:
         step.add_argument("--project", default=".", type=Path, help="the project folder")
     new.add_argument("--force", action="store_true", help="replace an existing commentary notebook (its text is lost)")
     check.add_argument("--strict", action="store_true", help="exit 1 when anything is found (for scheduled runs)")
-    _add_lait_command(commands)
+    _add_import_commands(commands)
     return parser
 
 
-def _import_commands(commands):
-    """The `import` command group (made once, whichever import command adds to it first)."""
-    if "import" not in commands.choices:
-        group = commands.add_parser("import", help="write a dataset in the data contract from other published formats")
-        group.add_subparsers(dest="importer", required=True)
-    group = commands.choices["import"]
-    return next(action for action in group._actions if isinstance(action, argparse._SubParsersAction))
+# reporting import ... ---------------------------------------------------------------------------
 
 
-def _add_lait_command(commands) -> None:
-    lait = _import_commands(commands).add_parser(
-        "lait", help="a council's dataset from the DfE's Local Authority Interactive Tool (LAIT) files")
+def _add_import_commands(commands) -> None:
+    """`reporting import wide|catalogue FILE --dataset FOLDER` (a council's own extract) and `reporting import lait` (national data)."""
+    importing = commands.add_parser("import", help="write a dataset's files from a council's own extract or from national data")
+    kinds = importing.add_subparsers(dest="kind", required=True)
+    wide = kinds.add_parser("wide", help="a wide table (one KPI a row, one period a column) into FOLDER/observations.csv")
+    catalogue = kinds.add_parser("catalogue", help="draft FOLDER/indicators.yaml from a wide table's KPI rows, to be checked")
+    for kind in (wide, catalogue):
+        kind.add_argument("file", type=Path, help="the extract: a .csv (UTF-8) or .xlsx file")
+        kind.add_argument("--dataset", required=True, type=Path, help="the dataset folder to write into, e.g. data/my-council")
+        kind.add_argument("--sheet", help="with an .xlsx: the sheet to read (default: the first)")
+        kind.add_argument("--force", action="store_true", help="replace the file if it is already there")
+    lait = kinds.add_parser("lait", help="a council's dataset from the DfE's Local Authority Interactive Tool (LAIT) files")
     lait.add_argument("--source", required=True, type=Path, help="the folder holding LAIT's files (bds_long_0.parquet and the rest)")
     lait.add_argument("--measures", required=True, type=Path, help="a YAML file listing the LAIT measure codes to import")
     lait.add_argument("--council", required=True, help="the council's name as LAIT spells it, or its LA number")
     lait.add_argument("--dataset", required=True, type=Path, help="the dataset folder to write (indicators.yaml, observations.csv, README.md)")
     lait.add_argument("--committee", type=_committee, help="tag the catalogue's entries for this committee id")
     lait.add_argument("--force", action="store_true", help="replace the dataset's files if they exist")
+
+
+def _import(args) -> int:
+    """Exit status: 0 written; 1 the extract has problems or the file is already there (nothing written)."""
+    if args.kind == "lait":
+        return _import_lait(args)
+    from .data.wide import draft_catalogue, read_wide, write_new_file, write_observations
+
+    try:
+        if args.kind == "wide":
+            target = args.dataset / "observations.csv"
+            _refuse_existing(target, args.force)
+            observations = read_wide(args.file, args.sheet)
+            write_observations(observations, target, force=args.force)
+            print(f"Wrote {target}: {len(observations)} rows for {observations['indicator_id'].nunique()} KPIs.")
+        else:
+            target = args.dataset / "indicators.yaml"
+            _refuse_existing(target, args.force)
+            write_new_file(target, draft_catalogue(args.file, args.sheet), force=args.force)
+            print(f"Wrote {target}. Check each entry and every line marked TODO before the first report.")
+    except ReportingError as error:
+        print(f"FAILED: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _refuse_existing(target: Path, force: bool) -> None:
+    """Stop before reading the extract when the file is already there and --force was not given."""
+    if target.exists() and not force:
+        raise ReportingError(f"{target} already exists, so it was left as it is; add --force to replace it.")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -131,8 +164,8 @@ def main(argv: list[str] | None = None) -> int:
         return _verify(args)
     if args.command == "audit":
         return _audit(args)
-    if args.command == "import" and args.importer == "lait":
-        return _import_lait(args)
+    if args.command == "import":
+        return _import(args)
     if args.command == "commentary":
         try:
             return _commentary(args)
