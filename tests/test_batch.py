@@ -16,25 +16,28 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 
 import reporting
 from reporting.publish import atomic as publish
 from reporting.batch import Outcome, progress_printer, run_many, summary_table
 from reporting.cli import main
 from reporting.logs import log_to
+from reporting.params import committee_ids
 from reporting.publish.manifest import MANIFEST, read_manifest, verify
 from support import PROJECT, copy_project
 
 pytestmark = pytest.mark.e2e
 
-SAMPLES = ("cambridgeshire-cyp", "durham-cyp", "synthetic-demo", "synthetic-spc")
-QUARTERS = ("2023-24-Q3", "2023-24-Q2", "2024-25-Q2", "2023-24-Q4")  # each sample's default_quarter
+SAMPLES = tuple(committee_ids(PROJECT / "params"))  # the sample committees, as `run --all` finds them
+QUARTERS = tuple(yaml.safe_load((PROJECT / "params" / f"{c}.yaml").read_text())["default_quarter"] for c in SAMPLES)
+ALL = len(SAMPLES) + 1  # and one broken committee
 PUBLISHED = ("report.ipynb", "report.html", "report.pdf", "kpis.csv", "kpis.xlsx", "paper.ipynb", "paper.html", "paper.pdf",
              "summary.json", MANIFEST)
 
 
 def add_broken_committee(project: Path) -> None:
-    """A fourth committee whose observations hold a word where a number belongs."""
+    """One more committee, whose observations hold a word where a number belongs."""
     shutil.copytree(project / "data" / "synthetic-demo", project / "data" / "broken")
     observations = project / "data" / "broken" / "observations.csv"
     lines = observations.read_text().splitlines()
@@ -46,7 +49,7 @@ def add_broken_committee(project: Path) -> None:
 
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory):
-    """`reporting run --all --jobs 2` on the four samples plus one broken committee."""
+    """`reporting run --all --jobs 2` on the samples plus one broken committee."""
     project = copy_project(tmp_path_factory.mktemp("batch"))
     add_broken_committee(project)
     capture = tmp_path_factory.mktemp("streams")
@@ -66,7 +69,7 @@ def test_one_broken_committee_fails_alone_with_a_non_zero_exit(batch):
     for committee in SAMPLES:
         assert " ok " in lines[committee], lines[committee]
     assert " FAILED " in lines["broken"]
-    assert "4 of 5 committees published; 1 failed." in done.stdout
+    assert f"{len(SAMPLES)} of {ALL} committees published; 1 failed." in done.stdout
     # The error names the file, the value and what was expected.
     assert "observations.csv" in done.stderr and "'lots'" in done.stderr
     for committee, quarter in zip(SAMPLES, QUARTERS):
@@ -81,8 +84,8 @@ TIMESTAMPED = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00 (INFO|WAR
 
 def test_progress_is_plain_log_lines_without_a_terminal(batch):
     _, done = batch
-    progress = re.findall(r"^\S+ (?:INFO|ERROR) \[(\d)/5\] ", done.stderr, flags=re.M)
-    assert sorted(int(n) for n in progress) == [1, 2, 3, 4, 5]
+    progress = re.findall(rf"^\S+ (?:INFO|ERROR) \[(\d)/{ALL}\] ", done.stderr, flags=re.M)
+    assert sorted(int(n) for n in progress) == list(range(1, ALL + 1))
     assert "\r" not in done.stderr  # no progress bar redraws in a log file
     assert all(TIMESTAMPED.match(line) for line in done.stderr.splitlines() if line.strip()), done.stderr
 
@@ -91,7 +94,7 @@ def test_a_failed_committees_row_shows_its_quarter(batch):
     _, done = batch
     broken = next(line for line in done.stdout.splitlines() if line.startswith("broken "))
     assert broken.split()[1:3] == ["2024-25-Q2", "FAILED"]  # its params' default_quarter, as synthetic-demo's
-    assert re.search(r"ERROR \[\d/5\] FAILED broken 2024-25-Q2 in ", done.stderr)
+    assert re.search(rf"ERROR \[\d/{ALL}\] FAILED broken 2024-25-Q2 in ", done.stderr)
 
 
 def test_summary_table_lists_status_time_and_folder(batch):

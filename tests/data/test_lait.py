@@ -89,6 +89,7 @@ def test_the_catalogue_comes_from_the_dictionary_with_the_licence_line(tmp_path)
     assert entries["CPP_Abuse_Rate"]["unit"] == "rate" and entries["CPP_Abuse_Rate"]["rate_base"] == 10000
     assert entries["FSP_NEW_GOODDEV"]["frequency"] == "academic_year" and entries["ReReferral"]["frequency"] == "annual"
     assert all(entry["status"] == "baseline" for entry in catalogue)  # no targets in LAIT
+    assert all(lait.OGL in entry["sources"] for entry in catalogue)  # so every published card carries it
     header = (tmp_path / "Leeds" / "indicators.yaml").read_text(encoding="utf-8")
     readme = (tmp_path / "Leeds" / "README.md").read_text(encoding="utf-8")
     for text in (header, readme):
@@ -168,3 +169,30 @@ def test_the_sample_dataset_is_what_the_import_writes(tmp_path):
     lait.import_lait(SOURCE, tmp_path / MEASURES.name, "Leeds", tmp_path / "leeds-lait", committee="leeds-lait")
     for name in ("indicators.yaml", "observations.csv", "README.md"):
         assert (tmp_path / "leeds-lait" / name).read_bytes() == (PROJECT / "data" / "leeds-lait" / name).read_bytes(), name
+
+
+@pytest.mark.e2e
+def test_the_sample_lait_committee_publishes_its_benchmarks_and_the_licence_line(tmp_path):
+    """leeds-lait as a reader sees it: each card's figure, benchmarks and the Open Government Licence line."""
+    import html
+    import subprocess
+
+    from reporting import run_committee
+    from support import copy_project
+
+    project = copy_project(tmp_path / "project")
+    result = run_committee("leeds-lait", None, project, renderer="builtin", produced="2026-01-15")
+    folder = project / "outputs" / "2025-26-Q2" / "leeds-lait"
+    assert result.output_dir == folder
+    page = html.unescape((folder / "report.html").read_text(encoding="utf-8"))
+    observations = pd.read_csv(project / "data" / "leeds-lait" / "observations.csv")
+    latest = observations[observations["indicator_id"] == "ReReferral"].iloc[-1]
+    assert (latest["period_label"], latest["value"], latest["england_mean"]) == ("2024/25", 24.2, 22.6)
+    for shown in ("24.2%", "22.6%", f"{latest['stat_neighbour_mean']:.1f}%", f"{latest['regional_mean']:.1f}%"):
+        assert shown in page, shown
+    assert page.count(lait.OGL) == 24  # one a card
+    kpis = pd.read_csv(folder / "kpis.csv")
+    assert len(kpis) == 24 and set(kpis["rating"]) == {"Baseline"}
+    text = subprocess.run(["pdftotext", str(folder / "report.pdf"), "-"], capture_output=True, text=True).stdout
+    if text:  # poppler-utils installed
+        assert "Open Government Licence v3.0" in " ".join(text.split())

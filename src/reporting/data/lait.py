@@ -29,6 +29,7 @@ COUNCILS = "la_code_list.xlsx"
 NEIGHBOUR_MODEL = "the DfE's statistical-neighbour model of May 2025"
 LICENCE = ("© Crown copyright, Department for Education (and ONS, OHID, YJB and Cafcass for some measures). "
            "Contains public sector information licensed under the Open Government Licence v3.0.")
+OGL = "Contains public sector information licensed under the Open Government Licence v3.0."
 SOURCE_LINK = "https://github.com/dfe-analytical-services/local-authority-interactive-tool"
 # A single-year label is the year *ending*: Financial Year 2025 is April 2024 to March 2025.
 YEAR_ENDS = {"Financial Year": (3, 31), "Academic Year": (8, 31), "Calendar Year": (12, 31)}
@@ -190,7 +191,8 @@ def catalogue(dictionary: pd.DataFrame, measures: dict[str, float | None], commi
         if description:
             entry["description"] = description
         entry["sources"] = [f"Department for Education, Local Authority Interactive Tool (LAIT), measure {code}",
-                            " ".join(row["Data Owner (DO) /Supplier and Contact Details"].split()) or "Department for Education"]
+                            " ".join(row["Data Owner (DO) /Supplier and Contact Details"].split()) or "Department for Education",
+                            OGL]  # on every card, so a published report always carries the licence line
         links = [{"title": "Local Authority Interactive Tool (LAIT)",
                   "url": "https://www.gov.uk/government/publications/local-authority-interactive-tool-lait"}]
         first_link = (re.findall(r"https://\S+", row["Hyperlink(s)"]) or [None])[0]
