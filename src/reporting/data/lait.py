@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +20,10 @@ import pandas as pd
 import yaml
 
 from ..errors import ReportingError
+from . import limits
+from .input_files import checked_file, for_data, in_own_project
+from .writing import write_files
+from .yaml_files import read_yaml
 
 DATA = "bds_long_0.parquet"
 DICTIONARY = "lait_data_dictionary.csv"
@@ -37,6 +40,7 @@ FREQUENCIES = {"Financial Year": "annual", "Academic Year": "academic_year", "Ca
 # LAIT's England series that are not England's figure (checked against the DfE's own releases).
 WRONG_ENGLAND = {"FirstYJS": "LAIT's England figure for this measure is the sum of the nine regional rates, not England's rate"}
 YEAR = re.compile(r"\d{4}")
+MEASURES_FILE = "`measures:`, a list of LAIT measure codes such as ReReferral"
 
 
 class LaitImportError(ReportingError):
@@ -54,22 +58,18 @@ class Council:
 
 
 def _file(source: Path, name: str) -> Path:
-    path = Path(source) / name
-    if not path.is_file():
-        raise LaitImportError(f"{path}: not found. The LAIT folder must hold {DATA}, {DICTIONARY}, {NEIGHBOURS} and {COUNCILS}.")
-    return path
+    """One of LAIT's files, checked as any data file is (inside the project or a data root, a regular file, in size)."""
+    return checked_file(Path(source) / name, for_data(None, source), limits.DATA,
+                        missing=f"not found: the LAIT folder must hold {DATA}, {DICTIONARY}, {NEIGHBOURS} and {COUNCILS}")
 
 
 def read_measures(path: str | Path) -> dict[str, float | None]:
     """The measures file: `measures:`, a list of LAIT measure codes, each a code or `{code: ..., target: ...}`."""
     path = Path(path)
-    try:
-        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        raise LaitImportError(f"{path}: cannot be read as YAML ({type(error).__name__}).") from None
+    loaded = read_yaml(path, in_own_project(path), needs=MEASURES_FILE).data
     entries = loaded.get("measures") if isinstance(loaded, dict) else None
     if not isinstance(entries, list) or not entries:
-        raise LaitImportError(f"{path}: expected `measures:`, a list of LAIT measure codes such as ReReferral.")
+        raise LaitImportError(f"{path}: expected {MEASURES_FILE}.")
     measures: dict[str, float | None] = {}
     for number, entry in enumerate(entries, start=1):
         code, target = (entry, None) if isinstance(entry, str) else (
@@ -207,7 +207,8 @@ def observations(figures: pd.DataFrame, dictionary: pd.DataFrame, measures: dict
     """The council's rows: value, England, region and statistical-neighbour mean for every measure and year."""
     areas = (figures.dropna(subset=["number"]).drop_duplicates(["measure", "year", "number"])
              .set_index(["measure", "year", "number"])["value"].unstack("number"))  # a row a measure and year
-    by_area = figures.drop_duplicates("area").set_index(figures.drop_duplicates("area")["area"].str.casefold())["number"]
+    areas_named = figures.drop_duplicates("area")
+    by_area = areas_named.set_index(areas_named["area"].str.casefold())["number"]  # LA number by area name
     england, region = by_area.get("england"), by_area.get(region_area(council.region).casefold())
     own = figures[figures["number"] == council.number].set_index(["measure", "year"])
     neighbour_columns = [n for n in council.neighbours if n in areas.columns]
@@ -276,21 +277,6 @@ Tool (LAIT) files ({SOURCE_LINK}, folder `01_data/02_prod/`). Do not edit by han
 """
 
 
-def _write_atomically(files: dict[Path, str]) -> None:
-    """Write every file beside its final name, then move them all into place: a failure leaves the earlier files."""
-    written = []
-    try:
-        for path, text in files.items():
-            temporary = path.with_name(f".{path.name}.importing")
-            temporary.write_text(text, encoding="utf-8", newline="")
-            written.append((temporary, path))
-        for temporary, path in written:
-            os.replace(temporary, path)
-    finally:
-        for temporary, _ in written:
-            temporary.unlink(missing_ok=True)
-
-
 def import_lait(source: str | Path, measures_file: str | Path, council: str, dataset: str | Path,
                 committee: str | None = None, force: bool = False) -> list[Path]:
     """Write a council's LAIT dataset (indicators.yaml, observations.csv, README.md) into `dataset`."""
@@ -312,6 +298,6 @@ def import_lait(source: str | Path, measures_file: str | Path, council: str, dat
               f"# {LICENCE}\n")
     entries = yaml.safe_dump(catalogue(dictionary, measures, committee), sort_keys=False, allow_unicode=True, width=100)
     csv = table.to_csv(index=False, lineterminator="\n", float_format=None)
-    _write_atomically({dataset / "indicators.yaml": header + entries, dataset / "observations.csv": csv,
+    write_files({dataset / "indicators.yaml": header + entries, dataset / "observations.csv": csv,
                        dataset / "README.md": readme(found, measures, dictionary, table, measures_file)})
     return list(paths)

@@ -13,9 +13,7 @@ from __future__ import annotations
 import calendar
 import io
 import math
-import os
 import re
-import tempfile
 import warnings
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -32,6 +30,8 @@ from . import limits
 from .catalogue import DIRECTIONS, UNITS
 from .input_files import checked_file, in_own_project, read_text
 from .tables import _XLSX_ERRORS, _formula_text, _is_formula
+from .writing import FORMULA_TRIGGERS, write_files
+from .writing import csv_cell as csv_text  # the name this module's callers and tests use
 
 ID_COLUMNS = ("id", "indicator_id")
 KPI_COLUMNS = (*ID_COLUMNS, "title", "unit", "direction")
@@ -44,9 +44,6 @@ CELL_EXPECTED = "a number, an empty cell, or a suppression code such as c or x"
 MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
 MONTHS |= {name.lower(): number for number, name in enumerate(calendar.month_abbr) if name}
 MONTHS["sept"] = 9
-# Spreadsheet programs read a CSV cell starting with one of these as a formula. The same rule as
-# reporting.document.escape.csv_cell, which this stage may not import (the data stage comes first).
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 _MONTH = re.compile(r"([a-z]+)\.?\s+(\d{4})")
 _YEAR_PAIR = r"(\d{4})\s*[/-]\s*(\d{2}|\d{4})"
@@ -415,13 +412,6 @@ def _number(value) -> float | None:
 # Writing ---------------------------------------------------------------------------------------
 
 
-def csv_text(value):
-    """A CSV text cell that spreadsheet programs show as text: a leading ' before = + - @, tab or carriage return."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
-
-
 def observations_csv(frame: pd.DataFrame) -> str:
     """Observations as the text of observations.csv: the contract's columns, dates YYYY-MM-DD, text cells inert."""
     table = frame[["indicator_id", "period_end", "period_label", "value", "note"]].copy()
@@ -442,16 +432,7 @@ def write_new_file(path: str | Path, text: str, force: bool = False) -> Path:
     path = Path(path)
     if (path.exists() or path.is_symlink()) and not force:
         raise ReportingError(f"{path} already exists, so it was left as it is; add --force to replace it.")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as file:
-            file.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
+    return write_files({path: text})[0]
 
 
 # The catalogue draft ----------------------------------------------------------------------------

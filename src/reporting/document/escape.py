@@ -15,6 +15,8 @@ from urllib.parse import quote, urlsplit
 
 from markupsafe import escape as _html_escape
 
+from ..data.writing import FORMULA_TRIGGERS, csv_cell  # noqa: F401  (the rule for CSV text cells, shared with imports)
+
 # Characters that make text misbehave wherever it lands: C0 and C1 controls (but tab and newline,
 # handled by each context), and Unicode's bidirectional overrides and isolates, which can make
 # text read differently from what it says.
@@ -117,18 +119,6 @@ _TYPST_UNICODE = {c: f"\\u{{{ord(c):x}}}" for c in "<>{}"}
 def chart_text(value) -> str:
     """Text drawn on a matplotlib chart: `$` escaped so it is never read as mathtext, on one line."""
     return one_line(value).replace("$", r"\$")
-
-
-# Spreadsheet programs read a cell that starts with one of these as a formula (or DDE command).
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value):
-    """A CSV text cell that spreadsheet programs read as text: a leading ' before = + - @, tab or
-    carriage return (the OWASP advice). Numbers and empty cells pass through unchanged."""
-    if not isinstance(value, str) or not value.startswith(FORMULA_TRIGGERS):
-        return value
-    return "'" + value
 
 
 class Markdown(str):
