@@ -141,6 +141,7 @@ def test_the_wrong_england_series_is_left_out(tmp_path):
     ("Leeds", ["ReReferral", "ReReferral"], "listed twice"),
     ("Leeds", [{"code": "ReReferral", "target": "high"}], "target: 'high': expected a number"),
     ("Leeds", [], "expected `measures:`"),
+    ("Leeds", ['=HYPERLINK("http://example.org")'], "cannot start with = + - @"),
 ])
 def test_bad_requests_say_what_to_do(tmp_path, capsys, council, measures, expected):
     measures_file = tmp_path / "measures.yaml"
@@ -196,3 +197,25 @@ def test_the_sample_lait_committee_publishes_its_benchmarks_and_the_licence_line
     text = subprocess.run(["pdftotext", str(folder / "report.pdf"), "-"], capture_output=True, text=True).stdout
     if text:  # poppler-utils installed
         assert "Open Government Licence v3.0" in " ".join(text.split())
+
+
+def test_hostile_dictionary_text_reaches_the_catalogue_as_text_and_bad_links_are_left_out(tmp_path):
+    """LAIT's dictionary is outside text: a title, description or owner with markup or a formula is written as
+    YAML text (escaped where it is published), and an address the catalogue would refuse is not made a link."""
+    source = tmp_path / "hostile"
+    shutil.copytree(SOURCE, source)
+    dictionary = pd.read_csv(source / "lait_data_dictionary.csv", dtype=str, keep_default_na=False)
+    row = dictionary.index[dictionary["Measure_short"] == "ReReferral"][0]
+    title = '<script>alert(1)</script> {{< include /etc/passwd >}} #image("/etc/passwd")'
+    dictionary.loc[row, "Chart_title"] = title
+    dictionary.loc[row, "Description"] = "[click](javascript:alert(1)) <iframe src=x></iframe>"
+    dictionary.loc[row, "Data Owner (DO) /Supplier and Contact Details"] = '=HYPERLINK("http://evil.example")'
+    dictionary.loc[row, "Hyperlink(s)"] = 'https://evil.example/"onmouseover="alert(1) https://example.org/ok.'
+    dictionary.to_csv(source / "lait_data_dictionary.csv", index=False)
+    measures = tmp_path / "one.yaml"
+    measures.write_text("measures: [ReReferral]\n")
+    lait.import_lait(source, measures, "Leeds", tmp_path / "out")
+    (entry,) = yaml.safe_load((tmp_path / "out" / "indicators.yaml").read_text(encoding="utf-8"))
+    assert entry["title"] == title and entry["description"].startswith("[click](javascript:")
+    assert [link["url"] for link in entry["links"]][1:] == ["https://example.org/ok"]
+    load_dataset(tmp_path / "out")  # the catalogue's own checks accept what the import wrote

@@ -187,7 +187,7 @@ def _link_problems(name: str, number: int, links, node: Node | None) -> list[Pro
                 problems.append(Problem(name, number, "links", found[key].shown, f"link {position}'s {key}: {found[key].expected}", "entry"))
             elif link.get(key) is not None:
                 link[key] = str(link[key])
-        if not found["url"] and not _is_address(link["url"] or ""):
+        if not found["url"] and not is_address(link["url"] or ""):
             problems.append(Problem(
                 name, number, "links", link["url"],
                 f"link {position}'s url must be a full web or email address starting https://, http:// or mailto: "
@@ -197,7 +197,7 @@ def _link_problems(name: str, number: int, links, node: Node | None) -> list[Pro
     return problems
 
 
-def _is_address(url: str) -> bool:
+def is_address(url: str) -> bool:
     """An absolute http or https URL with a host, or a mailto: address, with no spaces or control characters."""
     if any(c.isspace() or ord(c) < 32 or c in '<>"' for c in url):
         return False

@@ -22,7 +22,8 @@ import yaml
 from ..errors import ReportingError
 from . import limits
 from .input_files import checked_file, for_data, in_own_project
-from .writing import write_files
+from .catalogue import is_address
+from .writing import FORMULA_TRIGGERS, write_files
 from .yaml_files import read_yaml
 
 DATA = "bds_long_0.parquet"
@@ -78,6 +79,9 @@ def read_measures(path: str | Path) -> dict[str, float | None]:
             raise LaitImportError(f"{path}, measure {number}: {entry!r}: expected a measure code, or code: and target:.")
         if target is not None and (isinstance(target, bool) or not isinstance(target, (int, float))):
             raise LaitImportError(f"{path}, measure {number}, target: {target!r}: expected a number.")
+        if code.strip().startswith(FORMULA_TRIGGERS):
+            raise LaitImportError(f"{path}, measure {number}: {code!r}: a measure code cannot start with = + - @, "
+                                  "which a spreadsheet would read as a formula in observations.csv.")
         if code.strip() in measures:
             raise LaitImportError(f"{path}, measure {number}: {code!r} is listed twice.")
         measures[code.strip()] = None if target is None else float(target)
@@ -195,9 +199,11 @@ def catalogue(dictionary: pd.DataFrame, measures: dict[str, float | None], commi
                             OGL]  # on every card, so a published report always carries the licence line
         links = [{"title": "Local Authority Interactive Tool (LAIT)",
                   "url": "https://www.gov.uk/government/publications/local-authority-interactive-tool-lait"}]
-        first_link = (re.findall(r"https://\S+", row["Hyperlink(s)"]) or [None])[0]
+        # The dictionary's first web address that the catalogue accepts as a link (none is better than a bad one).
+        addresses = [found.rstrip(".,;)") for found in re.findall(r"https://\S+", row["Hyperlink(s)"])]
+        first_link = next((address for address in addresses if is_address(address)), None)
         if first_link:
-            links.append({"title": f"Where LAIT takes {code} from", "url": first_link.rstrip(".,;)")})
+            links.append({"title": f"Where LAIT takes {code} from", "url": first_link})
         entry["links"] = links
         entries.append(entry)
     return entries
