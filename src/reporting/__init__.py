@@ -51,6 +51,7 @@ from .measures.kpis import build_kpis, spc_points
 from .document.results import write_kpis
 from .document.report import (
     assurance_badge,
+    benchmark_table,
     commentary_block,
     index_table,
     judgement_table,
@@ -64,6 +65,8 @@ from .document.report import (
 )
 from .measures.spc import SPCSettings, assurance, spc_summary, xmr
 from .measures.trend import linear_trend
+from .measures.benchmarks import benchmark_figures, benchmark_positions
+from .data.benchmarks import Benchmarks, load_benchmarks
 from .params import CommitteeParams, OfficerContact, PaperSettings, check_committee_id, committee_ids, load_params, project_folder
 from .measures.periods import Quarter, as_at, history, produced_on
 from .measures.ratings import available_schemes, change_in_performance, get_scheme, rate, register_scheme, scheme_config
@@ -104,6 +107,7 @@ _LAZY = {
         name: ".document.charts"
         for name in ("figure_png", "kpi_alt_text", "kpi_chart", "kpi_chart_table", "rating_alt_text", "rating_chart", "use_report_style")
     },
+    **{name: ".document.benchmarks" for name in ("benchmark_alt_text", "benchmark_chart", "benchmark_chart_table")},
     "show": ".document.display",
     "show_chart": ".document.display",
     "show_markdown": ".document.display",
@@ -132,6 +136,7 @@ def __dir__():
     return sorted(__all__)
 
 __all__ = [
+    "Benchmarks",
     "Block",
     "Chart",
     "CommentaryError",
@@ -166,6 +171,12 @@ __all__ = [
     "audit_folder",
     "available_schemes",
     "background_section",
+    "benchmark_alt_text",
+    "benchmark_chart",
+    "benchmark_chart_table",
+    "benchmark_figures",
+    "benchmark_positions",
+    "benchmark_table",
     "build_kpis",
     "change_in_performance",
     "check_commentary",
@@ -195,6 +206,7 @@ __all__ = [
     "kpi_chart_table",
     "kpi_description",
     "linear_trend",
+    "load_benchmarks",
     "load_catalogue",
     "load_commentary",
     "load_dataset",

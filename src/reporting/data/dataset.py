@@ -10,6 +10,7 @@ import pandas as pd
 
 from . import cache, limits
 from .input_files import checked_file, enclosing_project, for_data
+from .benchmarks import Benchmarks, load_benchmarks
 from .catalogue import load_catalogue
 from .observations import find_observations, load_observations
 
@@ -28,11 +29,12 @@ class Dataset:
     catalogue: pd.DataFrame
     observations: pd.DataFrame
     indicators: tuple[str, ...] | None = None
+    benchmarks: Benchmarks | None = None  # every council's figures, where the dataset carries them
 
     @property
     def files(self) -> list[Path]:
         """The input files this dataset was read from."""
-        return [self.path / "indicators.yaml", find_observations(self.path)]
+        return [self.path / "indicators.yaml", find_observations(self.path)] + list(self.benchmarks.files if self.benchmarks else ())
 
 
 def load_dataset(path: str | Path, project: str | Path | None = None, indicators: Iterable[str] | None = None,
@@ -55,10 +57,11 @@ def load_dataset(path: str | Path, project: str | Path | None = None, indicators
     observations = find_observations(path)
     checked_file(observations, allowed, limits.DATA)  # inside the allowed folders, and not too big
     if (indicators is None and not committee) or observations.stat().st_size < COMMITTEE_ROWS_FROM:
-        return Dataset(path, catalogue, load_observations(observations, catalogue))
+        return Dataset(path, catalogue, load_observations(observations, catalogue), benchmarks=load_benchmarks(path, allowed))
     chosen = tuple(dict.fromkeys(str(i) for i in (indicators if indicators is not None else catalogue.loc[tagged_for(catalogue, committee), "id"])))
     folder = cache.folder_for(project if project is not None else enclosing_project(path))
-    return Dataset(path, catalogue, load_observations(observations, catalogue, chosen, folder), chosen)
+    return Dataset(path, catalogue, load_observations(observations, catalogue, chosen, folder), chosen,
+                   load_benchmarks(path, allowed, chosen))
 
 
 def tagged_for(catalogue: pd.DataFrame, committee: str | None) -> pd.Series:

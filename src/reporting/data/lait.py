@@ -23,7 +23,7 @@ from ..errors import ReportingError
 from . import limits
 from .input_files import checked_file, for_data, in_own_project
 from .catalogue import is_address
-from .writing import FORMULA_TRIGGERS, write_files
+from .writing import FORMULA_TRIGGERS, csv_cell, write_files
 from .yaml_files import read_yaml
 
 DATA = "bds_long_0.parquet"
@@ -134,9 +134,10 @@ def read_councils(source: Path) -> tuple[pd.DataFrame, dict[int, tuple[int, ...]
     return councils, neighbours
 
 
-def find_council(source: Path, wanted: str) -> Council:
-    """The council named `wanted` (its LAIT name or LA number), with its region and neighbours."""
-    councils, neighbours = read_councils(source)
+def find_council(source: Path, wanted: str, known=None) -> Council:
+    """The council named `wanted` (its LAIT name or LA number), with its region and neighbours
+    (`known`: what `read_councils` returned, when it has been read already)."""
+    councils, neighbours = known or read_councils(source)
     text = str(wanted).strip()
     match = councils[(councils["name"].str.casefold() == text.casefold()) | (councils["number"].astype(str) == text)]
     if match.empty:
@@ -246,6 +247,30 @@ def observations(figures: pd.DataFrame, dictionary: pd.DataFrame, measures: dict
                              ignore_index=True)
 
 
+def national(figures: pd.DataFrame, dictionary: pd.DataFrame, councils: pd.DataFrame) -> pd.DataFrame:
+    """Every council's figure for every measure and year (England and the regions left out): the table
+    a report ranks the council in. Columns as `reporting.data.benchmarks` reads them."""
+    numbers = set(councils.loc[councils["Type"].notna(), "number"].dropna().astype(int))
+    rows = figures[figures["number"].isin(numbers)].drop_duplicates(["measure", "year", "number"])
+    kinds = rows["measure"].map(dictionary["Year_Type"])
+    ends = kinds.map({kind: f"-{month:02d}-{day:02d}" for kind, (month, day) in YEAR_ENDS.items()})
+    table = pd.DataFrame({"indicator_id": rows["measure"], "period_end": rows["year"].astype(str) + ends,
+                          "area_code": rows["number"].astype(int).astype(str), "area": rows["area"].map(csv_cell), "value": rows["value"]})
+    order = {code: i for i, code in enumerate(dictionary.index)}
+    return table.sort_values(["indicator_id", "period_end", "area_code"], key=lambda s: s.map(order) if s.name == "indicator_id" else s,
+                             ignore_index=True)
+
+
+def benchmarks_file(council: Council, names: dict[int, str], dictionary: pd.DataFrame, table_name: str = "national.csv") -> str:
+    """benchmarks.yaml: the council, its ten neighbours (closest first), the national table, the measures LAIT does not band."""
+    entry = lambda number: {"code": str(number), "name": names.get(number, str(number))}  # noqa: E731
+    content = {"council": entry(council.number), "neighbours": [entry(n) for n in council.neighbours],
+               "national": table_name, "unbanded": [code for code in dictionary.index if dictionary.at[code, "No_Quartile"].strip() == "N"]}
+    return (f"# {council.name}'s place among all councils, written by `reporting import lait` (do not edit: import again).\n"
+            f"# neighbours: {NEIGHBOUR_MODEL}, closest first. unbanded: measures LAIT shows no quartile band for.\n"
+            f"# {LICENCE}\n" + yaml.safe_dump(content, sort_keys=False, allow_unicode=True, width=100))
+
+
 def readme(council: Council, measures, dictionary: pd.DataFrame, table: pd.DataFrame, measures_file: Path) -> str:
     """The dataset's README: where the figures come from, every choice the import made, and the licence line."""
     kinds = sorted(set(dictionary["Year_Type"]))
@@ -269,6 +294,13 @@ Tool (LAIT) files ({SOURCE_LINK}, folder `01_data/02_prod/`). Do not edit by han
 - **England and region.** LAIT's `England` row, and its row for {region_area(council.region)}, as published
   (a London borough's region is London, not Inner or Outer London).
   {"".join(f"For {code}, the England figure is left out: {why}." for code, why in WRONG_ENGLAND.items() if code in measures)}
+- **Benchmarks.** `national.csv` holds every council's figure for each measure and year (England and the
+  regions left out; councils that have since been replaced keep their figures for the years they
+  published), and `benchmarks.yaml` names {council.name} and its neighbours in it. A report ranks the
+  council among every council with a figure (1 is the best, by the measure's polarity; ties share the
+  better rank) and among its neighbours, and gives its quartile band as LAIT does: the quartiles of all
+  councils' figures, band A the best quarter and D the worst; measures LAIT does not band (its
+  dictionary's `No_Quartile` is `N`) have no band.
 - **Suppression.** A value that is not a number (LAIT's codes such as `c`, `x`, `z`, `low`, `..`, `-`)
   is a missing value, with the code in `note`.
 - **Direction, unit and decimals.** From the dictionary's `Polarity` (High: higher is better; Low: lower),
@@ -288,7 +320,8 @@ def import_lait(source: str | Path, measures_file: str | Path, council: str, dat
     """Write a council's LAIT dataset (indicators.yaml, observations.csv, README.md) into `dataset`."""
     source, dataset, measures_file = Path(source), Path(dataset), Path(measures_file)
     measures = read_measures(measures_file)
-    found = find_council(source, council)
+    known = read_councils(source)
+    found = find_council(source, council, known)
     dictionary = read_dictionary(source, measures)
     figures = read_figures(source, measures)
     table = observations(figures, dictionary, measures, found)
@@ -296,7 +329,7 @@ def import_lait(source: str | Path, measures_file: str | Path, council: str, dat
     if empty:
         raise LaitImportError(f"LAIT has no figures for {found.name} for {', '.join(empty)}: leave them out of {measures_file}.")
     dataset.mkdir(parents=True, exist_ok=True)
-    paths = {dataset / "indicators.yaml": None, dataset / "observations.csv": None, dataset / "README.md": None}
+    paths = {dataset / name: None for name in ("indicators.yaml", "observations.csv", "README.md", "benchmarks.yaml", "national.csv")}
     existing = [p for p in paths if p.exists()]
     if existing and not force:
         raise LaitImportError(f"{dataset} already holds {', '.join(p.name for p in existing)}; use --force to replace them.")
@@ -304,6 +337,9 @@ def import_lait(source: str | Path, measures_file: str | Path, council: str, dat
               f"# {LICENCE}\n")
     entries = yaml.safe_dump(catalogue(dictionary, measures, committee), sort_keys=False, allow_unicode=True, width=100)
     csv = table.to_csv(index=False, lineterminator="\n", float_format=None)
+    names = dict(zip(known[0]["number"].dropna().astype(int), known[0]["name"].astype(str)))
     write_files({dataset / "indicators.yaml": header + entries, dataset / "observations.csv": csv,
-                       dataset / "README.md": readme(found, measures, dictionary, table, measures_file)})
+                 dataset / "README.md": readme(found, measures, dictionary, table, measures_file),
+                 dataset / "benchmarks.yaml": benchmarks_file(found, names, dictionary),
+                 dataset / "national.csv": national(figures, dictionary, known[0]).to_csv(index=False, lineterminator="\n")})
     return list(paths)

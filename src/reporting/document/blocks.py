@@ -95,8 +95,9 @@ class Block(str):
 
 
 # What a chart is for, which decides where print places it: a KPI card's chart sits beside the
-# KPI's description; any other chart (the ratings summary) in the flow of the page.
-CHART_ROLES = ("figure", "kpi")
+# KPI's description; a KPI's benchmark chart below both; any other chart (the ratings summary) in
+# the flow of the page.
+CHART_ROLES = ("figure", "kpi", "benchmark")
 
 
 class Chart:

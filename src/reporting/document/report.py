@@ -18,6 +18,7 @@ from .icons import assurance_icon, variation_icon, with_icon
 from .formatting import DIRECTION_TEXT, format_value, rating_badge
 from ..params import CommitteeParams
 from ..quarters import Quarter
+from ..measures.benchmarks import BAND_TEXT, ordinal
 from ..measures.ratings.registry import NOT_RATED, SchemeConfig
 from ..measures.spc import (
     COMMON, CONCERNING, FAILING, HIT_AND_MISS, IMPROVING, LIMIT_FACTOR, NEITHER, NO_DIRECTION, NO_TARGET,
@@ -154,6 +155,19 @@ def comparator_table(kpi: pd.Series) -> str:
     return table(header, [row], caption)
 
 
+def benchmark_table(kpi: pd.Series) -> str:
+    """The card's table of where the council stands, or "" where the KPI has no ranks (no direction, no figure)."""
+    if pd.isna(kpi.get("national_rank")) and pd.isna(kpi.get("neighbour_rank")):
+        return ""
+    rank = lambda r, n: f"{ordinal(r)} of {int(n)}" if pd.notna(r) else "–"  # noqa: E731
+    band = kpi.get("quartile_band")
+    band = f"{band} ({BAND_TEXT})" if isinstance(band, str) and band else "– (not banded)"
+    return table(["Rank among all councils", "Quartile band", "Rank among statistical neighbours"],
+                 [[rank(kpi.get("national_rank"), kpi.get("national_count")), band,
+                   rank(kpi.get("neighbour_rank"), kpi.get("neighbour_count"))]],
+                 f"Where the council stands on indicator {kpi['indicator_id']}, {kpi['period_label']}; 1st is the best")
+
+
 JUDGEMENT_TEXT = {
     "green": ("✓ Green", "rating-green"),
     "amber": ("! Amber", "rating-amber"),
@@ -246,6 +260,9 @@ def kpi_card(kpi: pd.Series, description: bool = True) -> Block:
         "",
         comparator_table(kpi),
     ]
+    ranks = benchmark_table(kpi)
+    if ranks:
+        parts += ["", ranks]
     judgements = judgement_row(kpi)
     if judgements:
         parts += ["", judgements]

@@ -14,6 +14,7 @@ from ..errors import ParamsError
 from .periods import Quarter, as_at
 from .ratings import change_in_performance, rate
 from .ratings.registry import SchemeConfig, scheme_config
+from .benchmarks import benchmark_positions
 from .spc import NOT_ASSESSED, SPCSettings, spc_summary, xmr
 from .spc_text import disagreement, spc_brief, spc_note
 from .targets import apply_target_rules
@@ -33,6 +34,7 @@ EXTRA_COLUMNS = [
     "variation", "assurance", "spc_points", "mean", "lower_limit", "upper_limit",
     "spc_limit_points", "spc_provisional", "spc_rebased", "spc_segment_start", "spc_latest_rules", "spc_note",
     "spc_disagreement",
+    "national_rank", "national_count", "quartile_band", "neighbour_rank", "neighbour_count",
 ]
 
 
@@ -96,6 +98,8 @@ def build_kpis(
     kpis["spc_note"] = [spc_note(kpi, spc) for kpi in rows]
     kpis["spc_brief"] = [spc_brief(kpi, spc) for kpi in rows]
     kpis["spc_disagreement"] = [disagreement(kpi, config) for kpi in rows]
+    if dataset.benchmarks is not None:  # national data: ranks among all councils and the neighbours
+        kpis = kpis.merge(benchmark_positions(kpis, dataset.benchmarks), on="indicator_id", how="left", validate="one_to_one")
     return kpis
 
 

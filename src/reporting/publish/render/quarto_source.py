@@ -19,7 +19,7 @@ import nbformat
 import yaml
 
 from ...document import analyst_markdown, html_text, md_text, one_line, typst_string
-from ...document.blocks import Chart, chart_data_html
+from ...document.blocks import CHART_ROLES, Chart, chart_data_html
 from ...document.icons import write_icons
 from .builtin import report_metadata
 
@@ -102,7 +102,7 @@ def chart_markdown(chart: Chart, image_name: str) -> str:
     # Charts are drawn 4.8 inches wide with 11-point text: a KPI's at 58% of the A4 column prints its
     # text at 9.5 pt; the ratings summary's, mostly bars, at 45% (as the built-in PDF prints it), so the
     # summary and the keys share the front page.
-    width = "58%" if chart.role == "kpi" else "45%"
+    width = "45%" if chart.role == "figure" else "58%"
     typst = f"#figure(image({typst_string(path)}, alt: {typst_string(chart.alt)}, width: {width}))"
     return raw_block(html, "html") + "\n\n" + raw_block(typst, "typst")
 
@@ -126,7 +126,7 @@ def quarto_source(notebook: str | Path | nbformat.NotebookNode) -> QuartoSource:
                 png = base64.b64decode("".join(data["image/png"]))
                 name = f"chart-{len(images) + 1:03d}.png"
                 images[name] = png
-                parts.append(chart_markdown(Chart(png, meta.get("alt", ""), meta.get("table"), "kpi" if meta.get("role") == "kpi" else "figure"), name))
+                parts.append(chart_markdown(Chart(png, meta.get("alt", ""), meta.get("table"), meta.get("role") if meta.get("role") in CHART_ROLES else "figure"), name))
             elif "text/markdown" in data:
                 parts.append("".join(data["text/markdown"]).strip())
     meta = report_metadata(nb)
