@@ -74,6 +74,41 @@ def test_figures_match_the_parquet(tmp_path, parquet, model, council, number, re
     assert checked >= 35
 
 
+@pytest.mark.parametrize("council, number", [("Leeds", 383), ("Barnet", 302)])
+def test_ranks_and_quartile_bands_match_the_parquet(tmp_path, parquet, model, council, number):
+    """kpis.csv's ranks and bands, against LAIT's rules applied here to the parquet's latest year: rank 1
+    the best by polarity (ties share the better rank), bands from numpy's quartiles of every council's
+    figure with A the best quarter, and the rank among the council and its ten neighbours."""
+    import numpy as np
+
+    from reporting import build_kpis
+
+    import_to(tmp_path, council, CHECKED)
+    dataset = load_dataset(tmp_path / council, tmp_path)
+    kpis = build_kpis(dataset, "2025-26-Q2").set_index("indicator_id")
+    polarity = pd.read_csv(SOURCE / "lait_data_dictionary.csv", dtype=str).drop_duplicates("Measure_short").set_index("Measure_short")["Polarity"]
+    neighbours = {int(model.loc[number, column]) for column in range(5, 25, 2)}
+    checked = 0
+    for code in CHECKED:
+        kpi = kpis.loc[code]
+        year = str(kpi["period_end"].year)  # the LAIT year label is the year the period ends in
+        rows = parquet[(parquet["Short Desc"] == code) & (parquet["Years"] == year) & (parquet["LA Number"] < 970)]
+        values = pd.to_numeric(rows.set_index("LA Number")["Values"], errors="coerce").dropna()
+        own = values[number]
+        assert kpi["current"] == pytest.approx(own)
+        better = (values > own) if polarity[code] == "High" else (values < own)
+        local = values[values.index.isin(neighbours | {number})]
+        local_better = (local > own) if polarity[code] == "High" else (local < own)
+        q1, q2, q3 = np.percentile(values, [25, 50, 75])
+        step = int(own > q1) + int(own > q2) + int(own > q3)
+        band = ("DCBA" if polarity[code] == "High" else "ABCD")[step]
+        assert (kpi["national_rank"], kpi["national_count"]) == (better.sum() + 1, len(values)), code
+        assert (kpi["neighbour_rank"], kpi["neighbour_count"]) == (local_better.sum() + 1, len(local)), code
+        assert kpi["quartile_band"] == band, code
+        checked += 1
+    assert checked == 5
+
+
 def test_period_ends_follow_the_year_type():
     assert lait.period("Financial Year", "2025") == (dt.date(2025, 3, 31), "2024/25")
     assert lait.period("Academic Year", "2025") == (dt.date(2025, 8, 31), "2024/25")
@@ -168,7 +203,7 @@ def test_the_sample_dataset_is_what_the_import_writes(tmp_path):
     """data/leeds-lait is the import's output as committed: importing again changes nothing."""
     shutil.copy(MEASURES, tmp_path / MEASURES.name)
     lait.import_lait(SOURCE, tmp_path / MEASURES.name, "Leeds", tmp_path / "leeds-lait", committee="leeds-lait")
-    for name in ("indicators.yaml", "observations.csv", "README.md"):
+    for name in ("indicators.yaml", "observations.csv", "README.md", "benchmarks.yaml", "national.csv"):
         assert (tmp_path / "leeds-lait" / name).read_bytes() == (PROJECT / "data" / "leeds-lait" / name).read_bytes(), name
 
 
@@ -194,6 +229,14 @@ def test_the_sample_lait_committee_publishes_its_benchmarks_and_the_licence_line
     assert page.count(lait.OGL) == 24  # one a card
     kpis = pd.read_csv(folder / "kpis.csv")
     assert len(kpis) == 24 and set(kpis["rating"]) == {"Baseline"}
+    # Every card ranks the council and shows its benchmark chart, whose alt text states its position.
+    from reporting.measures.benchmarks import ordinal
+
+    assert page.count('class="chart chart-benchmark"') == 24
+    for kpi in kpis.itertuples():
+        assert f"{ordinal(kpi.national_rank)} of {kpi.national_count}" in page, kpi.indicator_id
+        assert f"ranks {ordinal(kpi.neighbour_rank)} of {kpi.neighbour_count} among itself and its neighbours" in page
+    assert "Leeds (this council)" in page and "quartile band D" in page
     text = subprocess.run(["pdftotext", str(folder / "report.pdf"), "-"], capture_output=True, text=True).stdout
     if text:  # poppler-utils installed
         assert "Open Government Licence v3.0" in " ".join(text.split())

@@ -82,6 +82,16 @@ def hostile_project(root: Path, text) -> tuple[Path, list[str]]:
     settings["scheme"] = {"name": "ragb", "labels": {"Red": payload("-label-red"), "Green": payload("-label-green")}}
     notes = {kpi: {"commentary": payload(f"-commentary-{kpi}"), "actions": payload(f"-actions-{kpi}")} for kpi in commentary()}
     make_project(root, catalogue_entries=entries, observation_rows=rows, params_settings=settings, commentary_text=notes)
+    # Benchmarks: the neighbours' names, as a national table gives them, reach the chart, its alt text and its table.
+    national = [{"indicator_id": kpi, "period_end": "2023-12-31", "area_code": code, "area": payload(f"-area-{kpi}-{code}"), "value": value}
+                for kpi in ("A1", "B2") for code, value in (("1", 85), ("2", 70), ("3", 90))]
+    with open(root / "data" / COMMITTEE / "national.csv", "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(national[0]))
+        writer.writeheader()
+        writer.writerows(national)
+    (root / "data" / COMMITTEE / "benchmarks.yaml").write_text(
+        "council: {code: '1', name: Example}\nneighbours: [{code: '2', name: Two}, {code: '3', name: Three}]\nnational: national.csv\n",
+        encoding="utf-8")
     return root, tags
 
 
@@ -209,7 +219,7 @@ def test_every_field_shows_its_payload_as_the_text_written(markdown_attack):
                 "-paper-forward_plan_reference", "-paper-officer-name", "-paper-officer-role", "-paper-officer-phone",
                 "-commentary-A1", "-actions-B2", "-cat-A1-title",
                 "-cat-A1-description", "-cat-A1-calculation", "-cat-B2-numerator", "-cat-A1-denominator", "-cat-sources",
-                "-cat-link-title", "-cat-target-note", "-label-red"}
+                "-cat-link-title", "-cat-target-note", "-label-red", "-area-A1-2", "-area-B2-3"}
     missing = expected - set(shown)
     assert not missing, f"fields not shown in the page: {sorted(missing)}"
     assert any(tag.startswith("-label-A1-2023-12-31") for tag in shown)
@@ -224,7 +234,7 @@ def test_page_structure_is_only_what_the_workbook_writes(markdown_attack):
     assert not main.find_all(style=True), "an element in the report carries a style attribute"
     assert not soup.find_all(["script", "iframe", "link", "object", "embed", "base", "form"])
     charts = main.find_all("img")
-    assert len(charts) == 1 + 3  # the summary chart and one per KPI
+    assert len(charts) == 1 + 3 + 2  # the summary chart, one per KPI, and a benchmark chart for each with a direction
     assert all(img["src"].startswith("data:image/png;base64,") for img in charts)
     ids = {element["id"] for element in soup.find_all(id=True)}
     for link in soup.find_all("a", href=True):

@@ -21,8 +21,8 @@ BAND_TEXT = "A: best quarter of councils, D: worst"
 
 def ranked(table: pd.DataFrame, directions: pd.Series) -> pd.DataFrame:
     """`table` (indicator_id, area_code, value) with each area's rank within its indicator, 1 the best."""
-    sign = table["indicator_id"].map(directions.map({"higher": -1.0, "lower": 1.0}))
-    table = table.assign(_key=table["value"] * sign).dropna(subset=["_key"])
+    sign = table["indicator_id"].map(directions.map({"higher": -1.0, "lower": 1.0})).astype(float)
+    table = table.assign(_key=table["value"].astype(float) * sign).dropna(subset=["_key"])
     return table.assign(rank=table.groupby("indicator_id")["_key"].rank(method="min").astype(int),
                         count=table.groupby("indicator_id")["_key"].transform("size").astype(int))
 
