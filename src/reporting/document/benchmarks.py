@@ -10,7 +10,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from .charts import DARK_BLUE, DARK_PINK, INK, WIDTH_INCHES, use_report_style
+from .charts import DARK_BLUE, DARK_PINK, INK, WIDTH_INCHES, use_report_style  # 11-point text: legible on a phone
 from .escape import chart_text
 from .formatting import DIRECTION_WORDS, format_value
 from ..measures.benchmarks import BAND_TEXT, ordinal
@@ -21,7 +21,7 @@ ROLE_STYLE = {
     "neighbour": {"color": NEIGHBOUR_GREY, "hatch": ""},
     "england": {"color": DARK_PINK, "hatch": ".."},
 }
-NAME_CHARACTERS = 26  # longer council names are shortened on the axis (the data table has them whole)
+NAME_CHARACTERS = 24  # longer council names are shortened on the axis (the data table has them whole)
 
 
 def shown_name(area: str, role: str) -> str:
@@ -36,14 +36,14 @@ def benchmark_chart(figures: pd.DataFrame, kpi: pd.Series) -> plt.Figure:
     use_report_style()
     fmt = lambda v: format_value(v, kpi["unit"], kpi["decimals"])  # noqa: E731
     names = [chart_text(shown_name(a, r)) for a, r in zip(figures["area"], figures["role"])]
-    fig, ax = plt.subplots(figsize=(WIDTH_INCHES, 0.27 * len(figures) + 0.9))
+    fig, ax = plt.subplots(figsize=(WIDTH_INCHES, 0.3 * len(figures) + 0.9))
     positions = range(len(figures))
     for position, value, role in zip(positions, figures["value"], figures["role"]):
         style = ROLE_STYLE[role]
         ax.barh(position, value, height=0.72, color=style["color"], hatch=style["hatch"], edgecolor=INK, linewidth=0.6)
         ax.annotate(chart_text(fmt(value)), (value, position), xytext=(3, 0), textcoords="offset points",
-                    va="center", ha="left", fontsize=9, fontweight="bold" if role != "neighbour" else "normal")
-    ax.set_yticks(list(positions), names, fontsize=9)
+                    va="center", ha="left", fontweight="bold" if role != "neighbour" else "normal")
+    ax.set_yticks(list(positions), names)
     for label, role in zip(ax.get_yticklabels(), figures["role"]):
         if role != "neighbour":
             label.set_fontweight("bold")
@@ -53,11 +53,11 @@ def benchmark_chart(figures: pd.DataFrame, kpi: pd.Series) -> plt.Figure:
     ax.set_xticks([])  # every bar carries its figure
     ax.spines["bottom"].set_visible(False)
     high = max(float(figures["value"].max()), 0.0)
-    ax.set_xlim(min(float(figures["value"].min()), 0.0), high * 1.18 if high > 0 else 1)
+    ax.set_xlim(min(float(figures["value"].min()), 0.0), high * 1.3 if high > 0 else 1)
     better = DIRECTION_WORDS.get(kpi.get("direction"), "")
     ax.set_xlabel(chart_text(f"{kpi['period_label']}. Best at the top ({better.lower()})" if kpi.get("direction") in ("higher", "lower")
-                             else f"{kpi['period_label']}. Highest at the top"), fontsize=9)
-    fig.subplots_adjust(left=0.5, right=0.95, top=1 - 0.1 / fig.get_figheight(), bottom=0.45 / fig.get_figheight())
+                             else f"{kpi['period_label']}. Highest at the top"), loc="right")
+    fig.subplots_adjust(left=0.53, right=0.97, top=1 - 0.1 / fig.get_figheight(), bottom=0.45 / fig.get_figheight())
     return fig
 
 
@@ -94,5 +94,5 @@ def benchmark_chart_table(figures: pd.DataFrame, kpi: pd.Series) -> dict:
     title = f"Indicator {kpi['indicator_id']}: {kpi['title']}"
     rows = [[str(i), f"{area} (this council)" if role == "council" else str(area), fmt(value)]
             for i, (area, value, role) in enumerate(zip(figures["area"], figures["value"], figures["role"]), start=1)]
-    return {"title": title, "caption": f"Figures plotted in the benchmark chart of {title}, {kpi['period_label']}",
+    return {"title": title, "summary": "Benchmark chart data", "caption": f"Figures plotted in the benchmark chart of {title}, {kpi['period_label']}",
             "columns": ["Position", "Council or England", "Figure"], "rows": rows}

@@ -147,7 +147,7 @@ def chart_data_html(table: dict) -> str:
         for row in table.get("rows", [])
     )
     return (
-        f'\n<details class="chart-data">\n<summary>Chart data: {html_text(table.get("title", ""))}</summary>\n{wrap}\n'
+        f'\n<details class="chart-data">\n<summary>{html_text(table.get("summary", "Chart data"))}: {html_text(table.get("title", ""))}</summary>\n{wrap}\n'
         f"<table>\n<caption>{caption}</caption>\n<thead>\n<tr>{head}</tr>\n</thead>\n<tbody>\n{rows}\n</tbody>\n</table>\n"
         "</div>\n</details>"
     )
