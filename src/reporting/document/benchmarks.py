@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.transforms import ScaledTranslation, blended_transform_factory
 
 from .charts import DARK_BLUE, DARK_PINK, INK, WIDTH_INCHES, use_report_style  # 11-point text: legible on a phone
 from .escape import chart_text
@@ -37,19 +38,22 @@ def benchmark_chart(figures: pd.DataFrame, kpi: pd.Series) -> plt.Figure:
     fmt = lambda v: format_value(v, kpi["unit"], kpi["decimals"])  # noqa: E731
     names = [chart_text(shown_name(a, r)) for a, r in zip(figures["area"], figures["role"])]
     fig, ax = plt.subplots(figsize=(WIDTH_INCHES, 0.3 * len(figures) + 0.9))
-    positions = range(len(figures))
-    for position, value, role in zip(positions, figures["value"], figures["role"]):
-        style = ROLE_STYLE[role]
-        ax.barh(position, value, height=0.72, color=style["color"], hatch=style["hatch"], edgecolor=INK, linewidth=0.6)
-        ax.annotate(chart_text(fmt(value)), (value, position), xytext=(3, 0), textcoords="offset points",
-                    va="center", ha="left", fontweight="bold" if role != "neighbour" else "normal")
-    ax.set_yticks(list(positions), names)
-    for label, role in zip(ax.get_yticklabels(), figures["role"]):
-        if role != "neighbour":
-            label.set_fontweight("bold")
-    ax.invert_yaxis()  # the best at the top
+    roles, values = list(figures["role"]), [float(v) for v in figures["value"]]
+    positions = list(range(len(figures)))
+    # One call for the bars and plain texts for the names and figures: a tick per name and an annotation
+    # per figure cost about a third of the chart's time.
+    bars = ax.barh(positions, values, height=0.72, color=[ROLE_STYLE[r]["color"] for r in roles], edgecolor=INK, linewidth=0.6)
+    for bar, role in zip(bars, roles):
+        bar.set_hatch(ROLE_STYLE[role]["hatch"])
+    names_at = blended_transform_factory(ax.transAxes, ax.transData) + ScaledTranslation(-4 / 72, 0, fig.dpi_scale_trans)
+    figures_at = ax.transData + ScaledTranslation(3 / 72, 0, fig.dpi_scale_trans)
+    for position, name, value, role in zip(positions, names, values, roles):
+        weight = "normal" if role == "neighbour" else "bold"
+        ax.text(0, position, name, transform=names_at, ha="right", va="center", fontweight=weight)
+        ax.text(max(value, 0.0), position, chart_text(fmt(value)), transform=figures_at, ha="left", va="center", fontweight=weight)
+    ax.set_yticks([])
+    ax.set_ylim(len(figures) - 0.3, -0.7)  # the best at the top
     ax.grid(False)
-    ax.tick_params(axis="y", length=0)
     ax.set_xticks([])  # every bar carries its figure
     ax.spines["bottom"].set_visible(False)
     high = max(float(figures["value"].max()), 0.0)
