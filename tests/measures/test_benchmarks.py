@@ -140,3 +140,22 @@ def test_a_period_the_national_table_does_not_cover_has_no_ranks(tmp_path):
     assert benchmark_positions(kpis("higher"), bench).iloc[0]["national_rank"] == 1
     found = benchmark_positions(kpis("higher", period_end=pd.Timestamp("2019-03-31")), bench).iloc[0]
     assert pd.isna(found["national_rank"]) and found["quartile_band"] is None
+
+
+def test_the_spreadsheet_gives_the_ranks_as_whole_numbers_and_the_band_as_text(tmp_path):
+    import openpyxl
+
+    import reporting as rp
+    from support import PROJECT
+
+    params = rp.load_params(PROJECT / "params" / "leeds-lait.yaml")
+    dataset = rp.load_dataset(params.dataset, PROJECT, indicators=params.indicators, committee=params.id)
+    kpis = rp.build_kpis(dataset, params.default_quarter, params.scheme, params.id, params.indicators)
+    sheet = openpyxl.load_workbook(rp.write_kpis_xlsx(kpis, params, params.default_quarter, "2026-01-01", tmp_path / "kpis.xlsx"))["KPIs"]
+    header = next(row for row in sheet.iter_rows() if any(c.value == "Indicator ID" for c in row))
+    columns = {c.value: c.column_letter for c in header}
+    first = header[0].row + 1
+    rank = sheet[f"{columns['Rank among all councils (1 is the best)']}{first}"]
+    band = sheet[f"{columns['Quartile band (A is the best quarter, D the worst)']}{first}"]
+    assert (rank.value, rank.number_format) == (kpis.loc[0, "national_rank"], "0")
+    assert band.value == kpis.loc[0, "quartile_band"]

@@ -338,6 +338,12 @@ def kpi_frame(kpis: pd.DataFrame, params: CommitteeParams) -> pd.DataFrame:
             columns[header] = text(k[column], NOT_AVAILABLE).map(lambda v: v[:1].upper() + v[1:])
     if "projected_next" in k:
         columns["Projected next period (linear trend)"] = numbers(k["projected_next"])
+    if "national_rank" in k:  # a dataset with benchmarks: where the council stands (1 is the best)
+        columns["Rank among all councils (1 is the best)"] = numbers(k["national_rank"])
+        columns["Councils with a figure"] = numbers(k["national_count"])
+        columns["Quartile band (A is the best quarter, D the worst)"] = text(k["quartile_band"], NOT_APPLICABLE)
+        columns["Rank among statistical neighbours (1 is the best)"] = numbers(k["neighbour_rank"])
+        columns["Council and neighbours with a figure"] = numbers(k["neighbour_count"])
     columns["Data note"] = text(get("note"), NOT_APPLICABLE)
     columns["Data sources"] = text(get("sources").map(join_sources), NOT_AVAILABLE)
     return pd.DataFrame(columns).astype(object)
@@ -427,6 +433,10 @@ def number_format(decimals: int) -> str:
     return "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
 
 
+RANK_COLUMNS = ("Rank among all councils (1 is the best)", "Councils with a figure",
+                "Rank among statistical neighbours (1 is the best)", "Council and neighbours with a figure")
+
+
 def number_formats(table: pd.DataFrame, kpis: pd.DataFrame) -> list[dict]:
     """Show each row's figures to its indicator's decimal places (the stored value keeps full precision);
     dates as dates and the difference from target to one place."""
@@ -440,4 +450,7 @@ def number_formats(table: pd.DataFrame, kpis: pd.DataFrame) -> list[dict]:
     difference = "Difference from target (per cent of target)"
     if difference in table:
         formats.append({"column": {"columns": [difference], "format": {"num_format": "#,##0.0"}, "include_names": False}})
+    counts = [c for c in table.columns if c in RANK_COLUMNS]
+    if counts:  # ranks and counts are whole numbers, whatever the indicator's decimals
+        formats.append({"column": {"columns": counts, "format": {"num_format": "0"}, "include_names": False}})
     return formats
