@@ -246,6 +246,27 @@ def observations(figures: pd.DataFrame, dictionary: pd.DataFrame, measures: dict
                              ignore_index=True)
 
 
+def england_series(source: str | Path, codes) -> pd.DataFrame:
+    """England's published figures for the LAIT measures `codes`, one row a measure and year with a number:
+    `measure`, `year` (LAIT's label), `period_end`, `period_label` and `value`. Years where LAIT publishes
+    no figure (`-` and other codes) are left out. A measure whose England series LAIT gets wrong
+    (WRONG_ENGLAND, such as FirstYJS) is refused, as is one whose year type has no period end yet."""
+    source, codes = Path(source), list(dict.fromkeys(codes))
+    wrong = [code for code in codes if code in WRONG_ENGLAND]
+    if wrong:
+        raise LaitImportError("; ".join(f"{code}: {WRONG_ENGLAND[code]}, so it is never used" for code in wrong))
+    dictionary = read_dictionary(source, codes)
+    figures = read_figures(source, codes)
+    england = figures[figures["area"].astype(str).str.casefold().eq("england") & figures["value"].notna()]
+    rows = []
+    for line in england.drop_duplicates(["measure", "year"]).itertuples(index=False):
+        end, label = period(dictionary.at[line.measure, "Year_Type"], str(line.year))
+        rows.append({"measure": line.measure, "year": str(line.year), "period_end": end, "period_label": label,
+                     "value": float(line.value)})
+    table = pd.DataFrame(rows, columns=["measure", "year", "period_end", "period_label", "value"])
+    return table.sort_values(["measure", "period_end"], ignore_index=True)
+
+
 def readme(council: Council, measures, dictionary: pd.DataFrame, table: pd.DataFrame, measures_file: Path) -> str:
     """The dataset's README: where the figures come from, every choice the import made, and the licence line."""
     kinds = sorted(set(dictionary["Year_Type"]))
