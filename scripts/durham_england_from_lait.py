@@ -2,18 +2,21 @@
 
 Usage: .venv/bin/python scripts/durham_england_from_lait.py [--check]
 
-Durham's published tables give the national average for the latest period only, so G (the gap to
-England against 12 months earlier) cannot be judged. For each KPI that data/durham-cyp/lait-england.yaml
-maps to a LAIT measure, this fills `england_mean` on the KPI's row 12 months before its current row
-(its latest row with a value; "12 months before" as measures/periods.py's year_earlier matches it)
-with LAIT's England figure for that row's period, and says so in the row's `note`. It fills a cell
-only where:
+Durham's published tables print England's latest figure for the latest period only, so G (the gap
+to England against 12 months earlier) cannot be judged. data/durham-cyp/lait-england.yaml maps a KPI
+to a LAIT measure where the England figure printed on its current row (its latest row with a value)
+is LAIT's England figure for that measure in a year Y (`england_year`). This fills `england_mean` on
+the KPI's row 12 months before its current row ("12 months before" as measures/periods.py's
+year_earlier matches it) with LAIT's England figure for Y-1, the same national figure published a
+year before the one Durham printed, and says so in the row's `note`. It fills a cell only where:
 
-- that row exists (Durham's own figure is never invented),
+- the printed figure is LAIT's figure for Y (rounded half up to the printed decimals) and Y ends no
+  later than the current row (the mapping is checked against the data, every run),
+- the row 12 months earlier exists (Durham's own figure is never invented),
 - its `england_mean` is empty (a published figure is never overwritten),
 - no later row of the KPI has an empty `england_mean` (as_at carries a comparator forward, so the
   filled figure would be shown as a later period's England average), and
-- LAIT has a number for England for a period ending within 16 days of the row's.
+- LAIT has a number for England for Y-1.
 
 Every other KPI is left, with the reason printed. Only the filled cells change: the columns, row
 order, quoting and line endings of observations.csv are kept, so running it again changes nothing.
@@ -27,8 +30,10 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import re
 import sys
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -41,8 +46,10 @@ from reporting.measures.periods import YEAR_EARLIER_TOLERANCE
 
 PROJECT = Path(__file__).resolve().parents[1]
 DATASET = PROJECT / "data" / "durham-cyp"
-NOTE = "England figure 12 months earlier from the DfE's LAIT (measure {code}, {label})"
-OURS = "England figure 12 months earlier from the DfE's LAIT (measure {code},"  # how a filled row's note starts
+NOTE = ("England figure from the DfE's LAIT (measure {code}, year {year}, ending {end}): the national figure a year "
+        "before the one Durham printed for {printed}. Contains public sector information licensed under the Open "
+        "Government Licence v3.0.")
+OURS = "England figure from the DfE's LAIT (measure {code},"  # how a filled row's note starts
 
 
 def read_csv_text(path: Path) -> str:
@@ -61,9 +68,17 @@ class Outcome:
     detail: str
 
 
-def read_mapping(path: Path) -> dict[str, str]:
-    """The mapped KPIs, id to LAIT code, from the mapping file (`mapped:` a list of id, code, evidence;
-    `unmapped:` a list of id, reason). Every KPI is in one list or the other, once."""
+@dataclass(frozen=True)
+class Mapping:
+    """A mapped KPI: its LAIT measure and the LAIT year (label) of the England figure Durham printed."""
+
+    code: str
+    england_year: str
+
+
+def read_mapping(path: Path) -> dict[str, Mapping]:
+    """The mapped KPIs, id to Mapping, from the mapping file (`mapped:` a list of id, code, england_year,
+    evidence; `unmapped:` a list of id, reason). Every KPI is in one list or the other, once."""
     data = read_yaml(path, in_own_project(path), needs="mapped: and unmapped:").data
     if not isinstance(data, dict) or not isinstance(data.get("mapped"), list) or not isinstance(data.get("unmapped"), list):
         raise SystemExit(f"{path}: expected `mapped:` and `unmapped:`, each a list.")
@@ -72,12 +87,27 @@ def read_mapping(path: Path) -> dict[str, str]:
         ident = entry.get("id") if isinstance(entry, dict) else None
         mapped = isinstance(entry, dict) and "code" in entry
         said = entry.get("evidence" if mapped else "reason") if isinstance(entry, dict) else None
-        if not isinstance(ident, str) or not isinstance(said, str) or not said.strip() or ident in seen:
-            raise SystemExit(f"{path}: {entry!r}: expected id and code and evidence, or id and reason, once per KPI.")
+        year = str(entry.get("england_year", "")) if mapped else ""
+        if (not isinstance(ident, str) or not isinstance(said, str) or not said.strip() or ident in seen
+                or (mapped and (not isinstance(entry["code"], str) or not re.fullmatch(r"\d{4}", year)))):
+            raise SystemExit(f"{path}: {entry!r}: expected id, code, england_year (such as 2023) and evidence, "
+                             "or id and reason, once per KPI.")
         seen.add(ident)
         if mapped:
-            mapping[ident] = str(entry["code"])
+            mapping[ident] = Mapping(entry["code"], year)
     return mapping
+
+
+def printed_as(value: float, printed: str) -> bool:
+    """Whether LAIT's `value`, rounded half up to the decimals of the `printed` text, is the printed figure."""
+    try:
+        shown = Decimal(printed.strip())
+    except ArithmeticError:
+        return False
+    if not shown.is_finite():
+        return False
+    places = Decimal(1).scaleb(shown.as_tuple().exponent)
+    return Decimal(repr(round(float(value), 9))).quantize(places, rounding=ROUND_HALF_UP) == shown
 
 
 def split_rows(text: str) -> tuple[list[str], str, list[list[str]]]:
@@ -95,51 +125,66 @@ def number_text(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
-def fill(observations: Path, mapping: dict[str, str], source: Path) -> tuple[str, list[Outcome]]:
+def fill(observations: Path, mapping: dict[str, Mapping], source: Path) -> tuple[str, list[Outcome]]:
     """The new text of observations.csv and what became of each mapped KPI."""
     text = read_csv_text(observations)
     lines, ending, cells = split_rows(text)
     header = cells[0]
     column = {name: header.index(name) for name in ("indicator_id", "period_end", "period_label", "value", "england_mean", "note")}
-    england = england_series(source, sorted(set(mapping.values()))) if mapping else None
+    england = england_series(source, sorted({m.code for m in mapping.values()})) if mapping else None
     outcomes = []
-    for indicator, code in mapping.items():
+    for indicator, (code, year) in ((i, (m.code, m.england_year)) for i, m in mapping.items()):
+        left = lambda why: outcomes.append(Outcome(indicator, code, "left", why))  # noqa: E731
+        figures = england[england["measure"] == code].set_index("year") if england is not None else pd.DataFrame()
         rows = sorted((pd.Timestamp(row[column["period_end"]]), number) for number, row in enumerate(cells[1:], start=1)
                       if row[column["indicator_id"]] == indicator)
         valued = [(end, number) for end, number in rows if cells[number][column["value"]].strip()]
         if not valued:
-            outcomes.append(Outcome(indicator, code, "left", "no row with a value"))
+            left("no row with a value")
             continue
         current_end, current = valued[-1]
+        current_label, printed = cells[current][column["period_label"]], cells[current][column["england_mean"]].strip()
+        if not printed:
+            left(f"{current_label} has no printed England figure to find in LAIT")
+            continue
+        if year not in figures.index or not printed_as(figures.at[year, "value"], printed):
+            found = f"{figures.at[year, 'value']:g}" if year in figures.index else "none"
+            left(f"the England figure printed for {current_label} ({printed}) is not LAIT's {year} figure ({found})")
+            continue
+        if pd.Timestamp(figures.at[year, "period_end"]) > current_end:
+            left(f"LAIT's {year} ends after {current_label}, so Durham cannot have printed it")
+            continue
+        before = str(int(year) - 1)
         wanted = current_end - pd.DateOffset(years=1)
         earlier = [(abs(end - wanted), end, number) for end, number in rows if abs(end - wanted) <= YEAR_EARLIER_TOLERANCE]
         if not earlier:
-            outcomes.append(Outcome(indicator, code, "left", f"no row 12 months before {cells[current][column['period_label']]}: "
-                                                            "Durham's figure is not invented"))
+            left(f"no row 12 months before {current_label}: Durham's figure is not invented")
             continue
         _, earlier_end, row_number = min(earlier)
         row = cells[row_number]
         label = row[column["period_label"]]
-        if row[column["england_mean"]].strip():
+        there = row[column["england_mean"]].strip()
+        if there:
             ours = OURS.format(code=code) in row[column["note"]]
-            outcomes.append(Outcome(indicator, code, "done" if ours else "left",
-                                    f"{label} already has an England figure ({row[column['england_mean']]})"
-                                    + ("" if ours else ", as published: not overwritten")))
+            stale = ours and (before not in figures.index or there != number_text(figures.at[before, "value"]))
+            outcomes.append(Outcome(indicator, code, "left" if not ours or stale else "done",
+                                    f"{label} already has an England figure ({there})"
+                                    + ("" if ours else ", as published: not overwritten")
+                                    + (f", filled earlier but not LAIT's {before} figure: clear the cell and its note, "
+                                       "and run again" if stale else "")))
             continue
         gaps = [cells[n][column["period_label"]] for end, n in rows if end > earlier_end and not cells[n][column["england_mean"]].strip()]
         if gaps:
-            outcomes.append(Outcome(indicator, code, "left", f"{', '.join(gaps)} has no England figure, so a figure for {label} "
-                                                            "would be carried forward as its England average"))
+            left(f"{', '.join(gaps)} has no England figure, so a figure for {label} would be carried forward as its England average")
             continue
-        figures = england[england["measure"] == code] if england is not None else pd.DataFrame()
-        near = figures[(pd.to_datetime(figures["period_end"]) - earlier_end).abs() <= YEAR_EARLIER_TOLERANCE]
-        if near.empty:
-            outcomes.append(Outcome(indicator, code, "left", f"LAIT has no England figure for a period ending {earlier_end:%d %B %Y} ({label})"))
+        if before not in figures.index:
+            left(f"LAIT has no England figure for {before}, the year before {year} ({label})")
             continue
-        figure = near.iloc[0]
+        figure = figures.loc[before]
         row = list(row)
         row[column["england_mean"]] = number_text(figure["value"])
-        ours = NOTE.format(code=code, label=figure["period_label"])
+        end = pd.Timestamp(figure["period_end"])
+        ours = NOTE.format(code=code, year=before, end=f"{end.day} {end:%B %Y}", printed=current_label)
         row[column["note"]] = f"{row[column['note']]}; {ours}" if row[column["note"]].strip() else ours
         written = io.StringIO()
         csv.writer(written, lineterminator=ending).writerow(row)
@@ -147,7 +192,7 @@ def fill(observations: Path, mapping: dict[str, str], source: Path) -> tuple[str
         lines[row_number] = written.getvalue().rstrip("\r\n") + line_ending  # the line keeps its own ending (or none)
         cells[row_number] = row
         outcomes.append(Outcome(indicator, code, "filled", f"{label}: England {row[column['england_mean']]} "
-                                                           f"(LAIT {figure['period_label']})"))
+                                                           f"(LAIT {before}; printed {printed} is LAIT {year})"))
     return "".join(lines), outcomes
 
 

@@ -36,8 +36,10 @@ LICENCE = ("© Crown copyright, Department for Education (and ONS, OHID, YJB and
 OGL = "Contains public sector information licensed under the Open Government Licence v3.0."
 SOURCE_LINK = "https://github.com/dfe-analytical-services/local-authority-interactive-tool"
 # A single-year label is the year *ending*: Financial Year 2025 is April 2024 to March 2025.
-YEAR_ENDS = {"Financial Year": (3, 31), "Academic Year": (8, 31), "Calendar Year": (12, 31)}
-FREQUENCIES = {"Financial Year": "annual", "Academic Year": "academic_year", "Calendar Year": "annual"}
+# LAIT's five "Annual" measures (CIN, CPP_rate, CPP_Num, LAC, LACnum) are counts at 31 March, so
+# Annual 2025 ends on 31 March 2025 as Financial Year 2025 does.
+YEAR_ENDS = {"Financial Year": (3, 31), "Academic Year": (8, 31), "Calendar Year": (12, 31), "Annual": (3, 31)}
+FREQUENCIES = {"Financial Year": "annual", "Academic Year": "academic_year", "Calendar Year": "annual", "Annual": "annual"}
 # LAIT's England series that are not England's figure (checked against the DfE's own releases).
 WRONG_ENGLAND = {"FirstYJS": "LAIT's England figure for this measure is the sum of the nine regional rates, not England's rate"}
 YEAR = re.compile(r"\d{4}")
