@@ -174,11 +174,16 @@ def test_durham_report_uses_the_published_figures(durham):
     referrals = kpis.loc[kpis["title"] == "Children's social care referrals per 10,000 population"].iloc[0]
     assert (float(referrals["current"]), float(referrals["previous"])) == (470.0, 479.0)
     assert (float(referrals["england_mean"]), float(referrals["regional_mean"])) == (538.0, 644.0)
-    # A key tracker (no target): D and C are judged; G needs the England average 12 months
-    # earlier, which the published tables do not give, so G and the overall are not assessed.
+    # A key tracker (no target): D, C and G are judged. G needs England's figure 12 months earlier,
+    # which the published tables do not give: the 538 printed is LAIT's 2022/23 figure, so LAIT's
+    # 2021/22 figure (552.8) is on the September 2022 row (data/durham-cyp/lait-england.yaml).
     assert (referrals["judgement_d"], referrals["judgement_c"]) == ("green", "green")  # 470 < 479, 470 < 538
-    assert referrals["judgement_t"] == "not assessed" and referrals["judgement_g"] == "not assessed"
-    assert referrals["rating"] == "Not assessed"
+    assert float(referrals["england_mean_year_earlier"]) == 552.8
+    # 12.6% better than England now, 13.4% then: the gap is the same (within 2%); D green, G same: Amber.
+    assert referrals["judgement_t"] == "not assessed" and referrals["judgement_g"] == "same"
+    assert referrals["rating"] == "Amber"
+    sizes = kpis.loc[kpis["title"].str.startswith("Children in need")]
+    assert (sizes["judgement_g"] == "not assessed").all()  # its printed England figure is not LAIT's
     families = kpis.loc[kpis["title"].str.startswith("Families on our Stronger Families")].iloc[0]
     assert (families["judgement_t"], families["rating"]) == ("red", "Red")  # a key target: 983 against 1,230
     page = (durham.output_dir / "report.html").read_text()

@@ -114,6 +114,7 @@ def test_period_ends_follow_the_year_type():
     assert lait.period("Academic Year", "2025") == (dt.date(2025, 8, 31), "2024/25")
     assert lait.period("Calendar Year", "2024") == (dt.date(2024, 12, 31), "2024")
     assert lait.period("Financial Year", "2000") == (dt.date(2000, 3, 31), "1999/00")
+    assert lait.period("Annual", "2023") == (dt.date(2023, 3, 31), "2022/23")  # CIN, CPP_rate, LAC...: at 31 March
 
 
 def test_the_catalogue_comes_from_the_dictionary_with_the_licence_line(tmp_path):

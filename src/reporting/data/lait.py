@@ -36,8 +36,10 @@ LICENCE = ("© Crown copyright, Department for Education (and ONS, OHID, YJB and
 OGL = "Contains public sector information licensed under the Open Government Licence v3.0."
 SOURCE_LINK = "https://github.com/dfe-analytical-services/local-authority-interactive-tool"
 # A single-year label is the year *ending*: Financial Year 2025 is April 2024 to March 2025.
-YEAR_ENDS = {"Financial Year": (3, 31), "Academic Year": (8, 31), "Calendar Year": (12, 31)}
-FREQUENCIES = {"Financial Year": "annual", "Academic Year": "academic_year", "Calendar Year": "annual"}
+# LAIT's five "Annual" measures (CIN, CPP_rate, CPP_Num, LAC, LACnum) are counts at 31 March, so
+# Annual 2025 ends on 31 March 2025 as Financial Year 2025 does.
+YEAR_ENDS = {"Financial Year": (3, 31), "Academic Year": (8, 31), "Calendar Year": (12, 31), "Annual": (3, 31)}
+FREQUENCIES = {"Financial Year": "annual", "Academic Year": "academic_year", "Calendar Year": "annual", "Annual": "annual"}
 # LAIT's England series that are not England's figure (checked against the DfE's own releases).
 WRONG_ENGLAND = {"FirstYJS": "LAIT's England figure for this measure is the sum of the nine regional rates, not England's rate"}
 YEAR = re.compile(r"\d{4}")
@@ -269,6 +271,27 @@ def benchmarks_file(council: Council, names: dict[int, str], dictionary: pd.Data
     return (f"# {council.name}'s place among all councils, written by `reporting import lait` (do not edit: import again).\n"
             f"# neighbours: {NEIGHBOUR_MODEL}, closest first. unbanded: measures LAIT shows no quartile band for.\n"
             f"# {LICENCE}\n" + yaml.safe_dump(content, sort_keys=False, allow_unicode=True, width=100))
+
+
+def england_series(source: str | Path, codes) -> pd.DataFrame:
+    """England's published figures for the LAIT measures `codes`, one row a measure and year with a number:
+    `measure`, `year` (LAIT's label), `period_end`, `period_label` and `value`. Years where LAIT publishes
+    no figure (`-` and other codes) are left out. A measure whose England series LAIT gets wrong
+    (WRONG_ENGLAND, such as FirstYJS) is refused, as is one whose year type has no period end yet."""
+    source, codes = Path(source), list(dict.fromkeys(codes))
+    wrong = [code for code in codes if code in WRONG_ENGLAND]
+    if wrong:
+        raise LaitImportError("; ".join(f"{code}: {WRONG_ENGLAND[code]}, so it is never used" for code in wrong))
+    dictionary = read_dictionary(source, codes)
+    figures = read_figures(source, codes)
+    england = figures[figures["area"].astype(str).str.casefold().eq("england") & figures["value"].notna()]
+    rows = []
+    for line in england.drop_duplicates(["measure", "year"]).itertuples(index=False):
+        end, label = period(dictionary.at[line.measure, "Year_Type"], str(line.year))
+        rows.append({"measure": line.measure, "year": str(line.year), "period_end": end, "period_label": label,
+                     "value": float(line.value)})
+    table = pd.DataFrame(rows, columns=["measure", "year", "period_end", "period_label", "value"])
+    return table.sort_values(["measure", "period_end"], ignore_index=True)
 
 
 def readme(council: Council, measures, dictionary: pd.DataFrame, table: pd.DataFrame, measures_file: Path) -> str:
