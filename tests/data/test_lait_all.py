@@ -10,6 +10,7 @@ published end to end, each ranked among all councils through the one shared nati
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -106,6 +107,21 @@ def test_nothing_is_replaced_without_force(project, tmp_path, capsys):
     assert observations.read_bytes() == (project / "data" / "lait" / "leeds" / "observations.csv").read_bytes()
     assert (copy / "notebooks" / "committee_report.ipynb").read_text() == "{}"
     assert not [p for p in copy.rglob(".*") if p.name.endswith(".tmp")]
+
+
+def test_the_files_can_be_read_as_any_new_file_can(project):
+    """Written through temporary files (0o600), then given the mode any new file gets, so a Dask worker or a
+    colleague who may read the project may read them."""
+    mode = 0o666 & ~writing_umask()
+    for path in (project / "params" / "lait-leeds.yaml", project / "data" / "lait" / "national.csv",
+                 project / "data" / "lait" / "leeds" / "observations.csv", project / "notebooks" / "committee_report.ipynb"):
+        assert path.stat().st_mode & 0o777 == mode, path
+
+
+def writing_umask() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return umask
 
 
 @pytest.mark.parametrize("arguments, expected", [

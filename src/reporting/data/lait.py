@@ -6,6 +6,7 @@ years, with England and regional figures and a model of each council's ten stati
 a council's `indicators.yaml` (from LAIT's data dictionary), `observations.csv` (the council's value,
 England, its region and the unweighted mean of its ten neighbours, each year) and a README that
 records every choice made. Suppression codes become missing values with the code kept in `note`.
+`observations_by_council` works out many councils' rows at once, as `lait_all` does for every council.
 """
 
 from __future__ import annotations
@@ -134,8 +135,8 @@ class Known(NamedTuple):
 
 def read_councils(source: Path) -> Known:
     """LAIT's council list and neighbour model. The model lists the current councils first, then, after a
-    blank row and "Old SNs:", councils since replaced (Cumbria, Northamptonshire, Dorset, Bournemouth and
-    Poole before 2019 and 2023): those have neighbours but are not current."""
+    blank row and "Old SNs:", councils since replaced (Bournemouth, Poole and Dorset in 2019, Northamptonshire
+    in 2021, Cumbria in 2023): those have neighbours but are not current."""
     councils = pd.read_excel(_file(source, COUNCILS), dtype={"LA Number": "Int64"})
     councils = councils.rename(columns={"LA Number": "number", "LA Name": "name", "Region": "region"})
     model = pd.read_excel(_file(source, NEIGHBOURS), header=None, skiprows=3)
