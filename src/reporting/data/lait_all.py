@@ -141,13 +141,13 @@ The data contract is one row per indicator and period: a dataset is about one pl
 council has its own ten neighbours and its own region). One shared dataset for every council
 would need an area column, and a filter on it in every report, that the contract does not have.
 So each council is a committee of its own, with its own small dataset ({len(councils)} folders of
-about 40 KB). Each report then reads, checks and hashes into its manifest only its own council's
-figures; importing again changes only the datasets whose figures changed; and a council's folder
-can be copied into its own project and published alone.
+about 60 KB). Each report then reads, checks and hashes into its manifest only its own council's
+figures; importing again changes only the datasets whose figures changed; and a council's folder,
+with the national table beside it, can be copied into a project of its own and published alone.
 
 What is the same for every council is not repeated: the national table ({national_rows} rows)
 is one file, named by each `benchmarks.yaml` as `../{NATIONAL}`, rather than {len(councils)} copies of it.
-Each report reads it (only its measures' rows) to rank the council among all councils.
+Each report reads it, and keeps its own measures' rows, to rank the council among all councils.
 
 ## Licence
 
