@@ -116,13 +116,20 @@ def _add_import_commands(commands) -> None:
         kind.add_argument("--dataset", required=True, type=Path, help="the dataset folder to write into, e.g. data/my-council")
         kind.add_argument("--sheet", help="with an .xlsx: the sheet to read (default: the first)")
         kind.add_argument("--force", action="store_true", help="replace the file if it is already there")
-    lait = kinds.add_parser("lait", help="a council's dataset from the DfE's Local Authority Interactive Tool (LAIT) files")
+    lait = kinds.add_parser("lait", help="a council's dataset, or every council's committee, from the DfE's Local Authority "
+                            "Interactive Tool (LAIT) files",
+                            description="One council: --council NAME --dataset FOLDER. Every current council at once: "
+                            "--all-councils --project FOLDER (a project: params, datasets, the shared national table, notebooks).")
     lait.add_argument("--source", required=True, type=Path, help="the folder holding LAIT's files (bds_long_0.parquet and the rest)")
     lait.add_argument("--measures", required=True, type=Path, help="a YAML file listing the LAIT measure codes to import")
-    lait.add_argument("--council", required=True, help="the council's name as LAIT spells it, or its LA number")
-    lait.add_argument("--dataset", required=True, type=Path, help="the dataset folder to write (indicators.yaml, observations.csv, README.md)")
-    lait.add_argument("--committee", type=_committee, help="tag the catalogue's entries for this committee id")
-    lait.add_argument("--force", action="store_true", help="replace the dataset's files if they exist")
+    which = lait.add_mutually_exclusive_group(required=True)
+    which.add_argument("--council", help="the council's name as LAIT spells it, or its LA number")
+    which.add_argument("--all-councils", action="store_true",
+                       help="every current council in LAIT's statistical-neighbour model, each a committee of --project")
+    lait.add_argument("--dataset", type=Path, help="with --council: the dataset folder to write (indicators.yaml, observations.csv, README.md)")
+    lait.add_argument("--committee", type=_committee, help="with --council: tag the catalogue's entries for this committee id")
+    lait.add_argument("--project", type=Path, help="with --all-councils: the project folder to write (params/, data/lait/, notebooks/)")
+    lait.add_argument("--force", action="store_true", help="replace the files if they exist")
 
 
 def _import(args) -> int:
@@ -176,9 +183,24 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _import_lait(args) -> int:
-    from .data.lait import import_lait
-
+    """Exit status: 0 written; 1 LAIT's files, the measures or the folder written to have problems (nothing
+    written); 2 the options do not go together."""
+    wrong = ([f"--{name} goes with --council, not --all-councils" for name in ("dataset", "committee") if getattr(args, name)]
+             + (["--all-councils needs --project, the project folder to write"] if not args.project else [])
+             if args.all_councils else
+             (["--council needs --dataset, the dataset folder to write"] if not args.dataset else [])
+             + (["--project goes with --all-councils, not --council"] if args.project else []))
+    if wrong:
+        print(f"reporting import lait: error: {'; '.join(wrong)}.", file=sys.stderr)
+        return 2
     try:
+        if args.all_councils:
+            from .data.lait_all import import_all_councils, summary
+
+            print(summary(import_all_councils(args.source, args.measures, args.project, args.force)))
+            return 0
+        from .data.lait import import_lait
+
         paths = import_lait(args.source, args.measures, args.council, args.dataset, args.committee, args.force)
     except ReportingError as error:
         print(f"FAILED: {error}", file=sys.stderr)

@@ -286,7 +286,8 @@ def _validate_and_execute(params, q: Quarter, notebooks: dict[str, Path], kernel
     if strict and (stale or findings):
         raise _not_ready(stale, findings)
     day = produced_on(produced)
-    inputs = hash_inputs(input_files(params, notebooks, commentary), root)  # inputs, and any outside the project
+    shared = dataset.benchmarks.files if dataset.benchmarks else ()  # benchmarks.yaml may name a table outside the dataset
+    inputs = hash_inputs(input_files(params, notebooks, commentary, shared), root)  # inputs, and any outside the project
 
     final = output_dir(root, q, params.id)
     try:

@@ -6,6 +6,7 @@ years, with England and regional figures and a model of each council's ten stati
 a council's `indicators.yaml` (from LAIT's data dictionary), `observations.csv` (the council's value,
 England, its region and the unweighted mean of its ten neighbours, each year) and a README that
 records every choice made. Suppression codes become missing values with the code kept in `note`.
+`observations_by_council` works out many councils' rows at once, as `lait_all` does for every council.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ import difflib
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -123,8 +126,19 @@ def read_figures(source: Path, measures) -> pd.DataFrame:
     return table
 
 
-def read_councils(source: Path) -> tuple[pd.DataFrame, dict[int, tuple[int, ...]]]:
-    """LAIT's council list (number, name, region) and each council's ten statistical neighbours, closest first."""
+class Known(NamedTuple):
+    """LAIT's council list (number, name, region, type), each council's ten statistical neighbours
+    (closest first), and the current councils: the model's own list, in its order."""
+
+    councils: pd.DataFrame
+    neighbours: dict[int, tuple[int, ...]]
+    current: tuple[int, ...]
+
+
+def read_councils(source: Path) -> Known:
+    """LAIT's council list and neighbour model. The model lists the current councils first, then, after a
+    blank row and "Old SNs:", councils since replaced (Bournemouth, Poole and Dorset in 2019, Northamptonshire
+    in 2021, Cumbria in 2023): those have neighbours but are not current."""
     councils = pd.read_excel(_file(source, COUNCILS), dtype={"LA Number": "Int64"})
     councils = councils.rename(columns={"LA Number": "number", "LA Name": "name", "Region": "region"})
     model = pd.read_excel(_file(source, NEIGHBOURS), header=None, skiprows=3)
@@ -133,13 +147,16 @@ def read_councils(source: Path) -> tuple[pd.DataFrame, dict[int, tuple[int, ...]
     neighbour_columns = [5 + 2 * i for i in range(10)]
     neighbours = {int(row[0]): tuple(int(row[c]) for c in neighbour_columns if pd.notna(row[c]))
                   for row in numbers.itertuples(index=False) if pd.notna(row[0])}
-    return councils, neighbours
+    first = numbers[0]
+    ends = first.isna().to_numpy().nonzero()[0]  # the first row without an LA number ends the current list
+    current = tuple(int(n) for n in first.iloc[: ends[0] if len(ends) else len(first)].dropna())
+    return Known(councils, neighbours, current)
 
 
 def find_council(source: Path, wanted: str, known=None) -> Council:
     """The council named `wanted` (its LAIT name or LA number), with its region and neighbours
     (`known`: what `read_councils` returned, when it has been read already)."""
-    councils, neighbours = known or read_councils(source)
+    councils, neighbours, _ = known or read_councils(source)
     text = str(wanted).strip()
     match = councils[(councils["name"].str.casefold() == text.casefold()) | (councils["number"].astype(str) == text)]
     if match.empty:
@@ -212,41 +229,89 @@ def catalogue(dictionary: pd.DataFrame, measures: dict[str, float | None], commi
     return entries
 
 
+OBSERVATION_COLUMNS = ["indicator_id", "period_end", "period_label", "value", "target", "stat_neighbour_mean",
+                       "england_mean", "regional_mean", "note"]
+
+
 def observations(figures: pd.DataFrame, dictionary: pd.DataFrame, measures: dict[str, float | None], council: Council) -> pd.DataFrame:
     """The council's rows: value, England, region and statistical-neighbour mean for every measure and year."""
-    areas = (figures.dropna(subset=["number"]).drop_duplicates(["measure", "year", "number"])
-             .set_index(["measure", "year", "number"])["value"].unstack("number"))  # a row a measure and year
+    return observations_by_council(figures, dictionary, measures, [council])[council.number]
+
+
+def observations_by_council(figures: pd.DataFrame, dictionary: pd.DataFrame, measures: dict[str, float | None],
+                            councils: list[Council]) -> dict[int, pd.DataFrame]:
+    """`observations` for every council in `councils` at once, by LA number: the same table for each, worked
+    out for all their rows together (a grid of every area's figure, a measure and year a row, read once)."""
+    keyed = figures.dropna(subset=["number"]).drop_duplicates(["measure", "year", "number"])
+    areas = keyed.set_index(["measure", "year", "number"])["value"].unstack("number")  # a row a measure and year
+    grid = areas.to_numpy(dtype=float, na_value=np.nan)
+    column = {number: i for i, number in enumerate(areas.columns)}
     areas_named = figures.drop_duplicates("area")
     by_area = areas_named.set_index(areas_named["area"].str.casefold())["number"]  # LA number by area name
-    england, region = by_area.get("england"), by_area.get(region_area(council.region).casefold())
-    own = figures[figures["number"] == council.number].set_index(["measure", "year"])
-    neighbour_columns = [n for n in council.neighbours if n in areas.columns]
-    rows = []
-    for (code, year), line in own.iterrows():
-        end, label = period(dictionary.at[code, "Year_Type"], year)
-        values = areas.loc[(code, year)]
-        neighbours = values.reindex(neighbour_columns).dropna()
-        notes = []
-        if pd.isna(line["value"]) and pd.notna(line["code"]):
-            notes.append(f"no figure published (LAIT code {line['code']})")
-        if len(neighbours) < len(council.neighbours):
-            notes.append(f"statistical-neighbour mean of {len(neighbours)} of {len(council.neighbours)} neighbours")
-        england_value = values.get(england) if england is not None else None
-        if code in WRONG_ENGLAND:
-            england_value = None
-            notes.append("England figure left out: " + WRONG_ENGLAND[code])
-        rows.append({
-            "indicator_id": code, "period_end": end, "period_label": label, "value": line["value"],
-            "target": measures[code],
-            "stat_neighbour_mean": round(float(neighbours.mean()), 4) if len(neighbours) else None,
-            "england_mean": england_value, "regional_mean": values.get(region) if region is not None else None,
-            "note": "; ".join(notes) or None,
-        })
-    table = pd.DataFrame(rows, columns=["indicator_id", "period_end", "period_label", "value", "target",
-                                        "stat_neighbour_mean", "england_mean", "regional_mean", "note"])
-    order = {code: i for i, code in enumerate(measures)}
-    return table.sort_values(["indicator_id", "period_end"], key=lambda s: s.map(order) if s.name == "indicator_id" else s,
-                             ignore_index=True)
+    which = {council.number: i for i, council in enumerate(councils)}
+    own = figures[figures["number"].isin(list(which))]
+    who = own["number"].map(which).to_numpy(dtype=int)  # each row's council, as its place in `councils`
+    at = areas.index.get_indexer(pd.MultiIndex.from_arrays([own["measure"], own["year"]]))  # its row of the grid
+
+    def area_values(numbers: list) -> np.ndarray:
+        """Each row's figure for its council's area (England, or its region): NaN where there is none."""
+        columns = np.array([column.get(n, -1) if n is not None else -1 for n in numbers], dtype=int)[who]
+        return np.where(columns >= 0, grid[at, np.maximum(columns, 0)], np.nan)
+
+    england = area_values([by_area.get("england")] * len(councils))
+    region = area_values([by_area.get(region_area(council.region).casefold()) for council in councils])
+    # Each row's neighbours' figures, closest first: those with a figure moved to the front, in order.
+    listed = np.full((len(councils), max([len(c.neighbours) for c in councils] + [1])), -1)
+    for i, council in enumerate(councils):
+        found = [column[n] for n in council.neighbours if n in column]
+        listed[i, : len(found)] = found
+    picked = listed[who]
+    values = np.where(picked >= 0, grid[at[:, None], np.maximum(picked, 0)], np.nan)
+    present = ~np.isnan(values)
+    counts = present.sum(axis=1)
+    values = np.take_along_axis(values, np.argsort(~present, axis=1, kind="stable"), axis=1)
+    means = np.full(len(own), np.nan)
+    # pandas's mean of n figures is numpy's sum of those n (pairwise from 8 on) divided by n: rows with n
+    # figures are summed as one n-wide block, so each mean, and its rounding, is the one-council loop's.
+    for count in np.unique(counts[counts > 0]):
+        rows = counts == count
+        block = np.ascontiguousarray(values[rows, :count])
+        means[rows] = np.mean(block, axis=1, where=np.ones(block.shape, dtype=bool))
+    wanted = np.array([len(c.neighbours) for c in councils], dtype=int)[who]
+    codes = own["code"].to_numpy(dtype=object, na_value=None)
+    missing = own["value"].isna().to_numpy()
+    measure = own["measure"].to_numpy(dtype=object)
+    wrong = {code: "England figure left out: " + why for code, why in WRONG_ENGLAND.items()}
+    notes = []
+    for code, has, want, figure_missing, published in zip(measure, counts.tolist(), wanted.tolist(), missing, codes):
+        note = []
+        if figure_missing and published is not None:
+            note.append(f"no figure published (LAIT code {published})")
+        if has < want:
+            note.append(f"statistical-neighbour mean of {has} of {want} neighbours")
+        if code in wrong:
+            note.append(wrong[code])
+        notes.append("; ".join(note) if note else None)
+    england[np.isin(measure, list(WRONG_ENGLAND))] = np.nan
+    # Each row's period and target, worked out once for each row of the grid (a measure and year).
+    by_row = [(period(dictionary.at[code, "Year_Type"], year), measures[code]) for code, year in areas.index]
+    ends = np.empty(len(by_row), dtype=object)
+    ends[:] = [end for (end, _), _ in by_row]
+    labels = np.array([label for (_, label), _ in by_row], dtype=object)
+    targets = np.array([target for _, target in by_row], dtype=object)
+    table = pd.DataFrame({
+        "indicator_id": measure, "period_end": ends[at], "period_label": labels[at],
+        "value": own["value"].to_numpy(dtype=float, na_value=np.nan), "target": targets[at],
+        "stat_neighbour_mean": [round(mean, 4) if has else None for mean, has in zip(means.tolist(), counts.tolist())],
+        "england_mean": england, "regional_mean": region, "note": notes,
+    }, columns=OBSERVATION_COLUMNS)
+    place = {code: i for i, code in enumerate(measures)}
+    order = np.array([place[code] for code, _ in areas.index] or [0])[at]
+    days = np.array([end.toordinal() for end in ends] or [0])[at]
+    sorted_rows = np.lexsort((days, order, who))  # by council, then measure (as listed), then period
+    table, who = table.iloc[sorted_rows].reset_index(drop=True), who[sorted_rows]
+    bounds = np.searchsorted(who, np.arange(len(councils) + 1))
+    return {council.number: table.iloc[bounds[i]: bounds[i + 1]].reset_index(drop=True) for i, council in enumerate(councils)}
 
 
 def national(figures: pd.DataFrame, dictionary: pd.DataFrame, councils: pd.DataFrame) -> pd.DataFrame:
@@ -267,7 +332,7 @@ def benchmarks_file(council: Council, names: dict[int, str], dictionary: pd.Data
     """benchmarks.yaml: the council, its ten neighbours (closest first), the national table, the measures LAIT does not band."""
     entry = lambda number: {"code": str(number), "name": names.get(number, str(number))}  # noqa: E731
     content = {"council": entry(council.number), "neighbours": [entry(n) for n in council.neighbours],
-               "national": table_name, "unbanded": [code for code in dictionary.index if dictionary.at[code, "No_Quartile"].strip() == "N"]}
+               "national": table_name, "unbanded": list(dictionary.index[dictionary["No_Quartile"].str.strip() == "N"])}
     return (f"# {council.name}'s place among all councils, written by `reporting import lait` (do not edit: import again).\n"
             f"# neighbours: {NEIGHBOUR_MODEL}, closest first. unbanded: measures LAIT shows no quartile band for.\n"
             f"# {LICENCE}\n" + yaml.safe_dump(content, sort_keys=False, allow_unicode=True, width=100))
@@ -294,8 +359,10 @@ def england_series(source: str | Path, codes) -> pd.DataFrame:
     return table.sort_values(["measure", "period_end"], ignore_index=True)
 
 
-def readme(council: Council, measures, dictionary: pd.DataFrame, table: pd.DataFrame, measures_file: Path) -> str:
-    """The dataset's README: where the figures come from, every choice the import made, and the licence line."""
+def readme(council: Council, measures, dictionary: pd.DataFrame, table: pd.DataFrame, measures_file: Path,
+           table_name: str = "national.csv") -> str:
+    """The dataset's README: where the figures come from, every choice the import made, and the licence line
+    (`table_name`: the national table, as benchmarks.yaml names it)."""
     kinds = sorted(set(dictionary["Year_Type"]))
     ends = "; ".join(f"{kind}: {period(kind, '2025')[0]:%d %B} (so {kind} 2025 is {period(kind, '2025')[1]})" for kind in kinds)
     neighbours = ", ".join(str(n) for n in council.neighbours)
@@ -317,7 +384,7 @@ Tool (LAIT) files ({SOURCE_LINK}, folder `01_data/02_prod/`). Do not edit by han
 - **England and region.** LAIT's `England` row, and its row for {region_area(council.region)}, as published
   (a London borough's region is London, not Inner or Outer London).
   {"".join(f"For {code}, the England figure is left out: {why}." for code, why in WRONG_ENGLAND.items() if code in measures)}
-- **Benchmarks.** `national.csv` holds every council's figure for each measure and year (England and the
+- **Benchmarks.** `{table_name}` holds every council's figure for each measure and year (England and the
   regions left out; councils that have since been replaced keep their figures for the years they
   published), and `benchmarks.yaml` names {council.name} and its neighbours in it. A report ranks the
   council among every council with a figure (1 is the best, by the measure's polarity; ties share the
@@ -360,9 +427,9 @@ def import_lait(source: str | Path, measures_file: str | Path, council: str, dat
               f"# {LICENCE}\n")
     entries = yaml.safe_dump(catalogue(dictionary, measures, committee), sort_keys=False, allow_unicode=True, width=100)
     csv = table.to_csv(index=False, lineterminator="\n", float_format=None)
-    names = dict(zip(known[0]["number"].dropna().astype(int), known[0]["name"].astype(str)))
+    names = dict(zip(known.councils["number"].dropna().astype(int), known.councils["name"].astype(str)))
     write_files({dataset / "indicators.yaml": header + entries, dataset / "observations.csv": csv,
                  dataset / "README.md": readme(found, measures, dictionary, table, measures_file),
                  dataset / "benchmarks.yaml": benchmarks_file(found, names, dictionary),
-                 dataset / "national.csv": national(figures, dictionary, known[0]).to_csv(index=False, lineterminator="\n")})
+                 dataset / "national.csv": national(figures, dictionary, known.councils).to_csv(index=False, lineterminator="\n")})
     return list(paths)

@@ -26,12 +26,14 @@ def write_files(files: dict[Path, str]) -> list[Path]:
     """Write each text (UTF-8) to a temporary file beside its path, then move them all into place: a
     failure while writing leaves every earlier file as it was, and no temporary file behind."""
     written: list[tuple[str, Path]] = []
+    mode = new_file_mode()
     try:
         for path, text in files.items():
             path = Path(path)
             path.parent.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
             written.append((temporary, path))
+            os.chmod(temporary, mode)  # as any new file, not mkstemp's owner-only 0o600
             with os.fdopen(handle, "w", encoding="utf-8", newline="") as file:
                 file.write(text)
         for temporary, path in written:
@@ -40,3 +42,11 @@ def write_files(files: dict[Path, str]) -> list[Path]:
         for temporary, _ in written:
             Path(temporary).unlink(missing_ok=True)
     return [Path(p) for p in files]
+
+
+def new_file_mode() -> int:
+    """The permissions a file created now gets (0o666 less the umask), so a dataset written through a
+    temporary file can be read by whoever may read the folder: a Dask worker, a colleague."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask

@@ -17,6 +17,7 @@ import os
 import platform
 import re
 import subprocess
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib import metadata
@@ -66,12 +67,14 @@ def relative(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def input_files(params, notebooks: dict[str, Path], commentary: Path) -> list[Path]:
-    """Every file a run reads: the params, each file of the dataset folder, the commentary, the notebooks."""
-    files = [params.source, *sorted(p for p in params.dataset.rglob("*") if p.is_file()), *notebooks.values()]
+def input_files(params, notebooks: dict[str, Path], commentary: Path, also: Iterable[Path] = ()) -> list[Path]:
+    """Every file a run reads: the params, each file of the dataset folder, the files the dataset names
+    outside it (`also`: a national table shared by several datasets, `national: ../national.csv`),
+    the notebooks and the commentary. Each once."""
+    files = [params.source, *sorted(p for p in params.dataset.rglob("*") if p.is_file()), *also, *notebooks.values()]
     if commentary.exists():
         files.append(commentary)
-    return [Path(f).resolve() for f in files]
+    return list(dict.fromkeys(Path(f).resolve() for f in files))
 
 
 def input_sha256(path: Path) -> str:
