@@ -19,7 +19,7 @@ from ..errors import DataValidationError, Problem
 from . import limits
 from ._problems import problems_from
 from .input_files import Allowed, checked_file
-from .observations import DATE_EXPECTED, _as_dates, _date_checks, _is_finite, _is_number
+from .observations import DATE_EXPECTED, as_dates, date_checks, number_checks
 from .tables import read_table
 from .yaml_files import read_yaml
 
@@ -89,9 +89,8 @@ def read_national(path: Path, indicators=None) -> pd.DataFrame:
     text = pa.Check(lambda s: s.notna(), error="text; this cell must not be empty")
     schema = pa.DataFrameSchema({
         "indicator_id": pa.Column(None, text), "area_code": pa.Column(None, text), "area": pa.Column(None, text),
-        "period_end": pa.Column(None, _date_checks()),
-        "value": pa.Column(None, [pa.Check(_is_number, error="a number; leave the cell empty for no figure"),
-                                  pa.Check(_is_finite, error="a finite number; leave the cell empty for no figure")], nullable=True),
+        "period_end": pa.Column(None, date_checks()),
+        "value": pa.Column(None, number_checks("no figure"), nullable=True),
     })
     row_of = lambda index: index + offset  # noqa: E731
     try:
@@ -101,7 +100,7 @@ def read_national(path: Path, indicators=None) -> pd.DataFrame:
                                  expected_when_empty={"period_end": f"{DATE_EXPECTED}; this cell must not be empty"})
         raise DataValidationError(sorted(problems, key=lambda p: (p.row or 0, p.column or ""))) from None
     table = pd.DataFrame({
-        "indicator_id": raw["indicator_id"].astype(str), "period_end": _as_dates(raw["period_end"]).dt.normalize(),
+        "indicator_id": raw["indicator_id"].astype(str), "period_end": as_dates(raw["period_end"]).dt.normalize(),
         "area_code": raw["area_code"].astype(str), "area": raw["area"].astype(str),
         "value": pd.to_numeric(raw["value"], errors="coerce").astype(float),
     })

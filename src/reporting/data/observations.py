@@ -65,19 +65,27 @@ def _is_year_or_month(column: pd.Series) -> pd.Series:
     return column.astype("string").str.fullmatch(YEAR_OR_MONTH).fillna(False).astype(bool)
 
 
-def _as_dates(column: pd.Series) -> pd.Series:
+def as_dates(column: pd.Series) -> pd.Series:
     """YYYY-MM-DD text as dates; NaT for anything else, including days not in the calendar (2023-02-30)."""
     return pd.to_datetime(column, format="%Y-%m-%d", errors="coerce")
 
 
-def _date_checks() -> list[pa.Check]:
+def number_checks(empty_means: str) -> list[pa.Check]:
+    """A cell that must be empty or a finite number; `empty_means` says what an empty cell stands for."""
+    return [
+        pa.Check(_is_number, error=f"a number; leave the cell empty for {empty_means}"),
+        pa.Check(_is_finite, error=f"a finite number; leave the cell empty for {empty_means}"),
+    ]
+
+
+def date_checks() -> list[pa.Check]:
     """One check per way a period_end can be wrong, so each cell gets the one explanation that fits."""
     return [
         pa.Check(lambda s: ~_is_year_or_month(s), error=(
             "a full date written YYYY-MM-DD, e.g. 2023-12-31: a year or a month alone is not a date; "
             "give the last day of the period")),
         pa.Check(lambda s: _is_year_or_month(s) | _is_full_date_text(s), error=DATE_EXPECTED),
-        pa.Check(lambda s: ~_is_full_date_text(s) | _as_dates(s).notna(), error=(
+        pa.Check(lambda s: ~_is_full_date_text(s) | as_dates(s).notna(), error=(
             "a date that is in the calendar, written YYYY-MM-DD, e.g. 2023-12-31: this day does not exist")),
     ]
 
@@ -102,18 +110,10 @@ def load_observations(path: str | Path, catalogue: pd.DataFrame, indicators: Ite
 
     columns = {
         "indicator_id": pa.Column(None, pa.Check.isin(known_ids, error="an indicator id listed in indicators.yaml")),
-        "period_end": pa.Column(None, _date_checks()),
+        "period_end": pa.Column(None, date_checks()),
     }
     for column in NUMERIC_COLUMNS:
-        columns[column] = pa.Column(
-            None,
-            [
-                pa.Check(_is_number, error="a number; leave the cell empty for a missing value"),
-                pa.Check(_is_finite, error="a finite number; leave the cell empty for a missing value"),
-            ],
-            nullable=True,
-            required=column == "value",
-        )
+        columns[column] = pa.Column(None, number_checks("a missing value"), nullable=True, required=column == "value")
     row_of = lambda index: index + offset  # noqa: E731
 
     def missing(column: str) -> str:
@@ -142,7 +142,7 @@ def _typed(raw: pd.DataFrame) -> pd.DataFrame:
     Converts `raw` in place (it is not used again): a copy would double the memory a large file takes."""
     typed = raw
     typed["indicator_id"] = typed["indicator_id"].astype("string").astype(object)
-    typed["period_end"] = _as_dates(typed["period_end"]).dt.normalize()
+    typed["period_end"] = as_dates(typed["period_end"]).dt.normalize()
     for column in NUMERIC_COLUMNS:
         typed[column] = pd.to_numeric(typed[column], errors="coerce") if column in typed else float("nan")
         # Refused by validation, but never let an infinity through to the percent check or a chart.
