@@ -1,8 +1,8 @@
-"""The built-in renderer: nbconvert with the workbook's own template for HTML, WeasyPrint for PDF."""
+"""The built-in renderer: nbconvert with the workbook's own template for HTML, Typst for PDF (typst_source.py)."""
 
 from __future__ import annotations
 
-import re
+
 from pathlib import Path
 
 import nbformat
@@ -17,8 +17,6 @@ from ...document.blocks import chart_data_html
 from ...document.icons import icon_css
 from ...document.markdown_html import markdown_to_html, notebook_sections
 from ...errors import RenderError
-from ...gcpause import no_cycle_collection
-from ...quarters import source_date_epoch
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -67,9 +65,9 @@ def report_metadata(nb: nbformat.NotebookNode) -> dict:
     return meta
 
 
-def render_html(notebook: str | Path, html_path: str | Path) -> Path:
+def render_html(notebook: str | Path | nbformat.NotebookNode, html_path: str | Path) -> Path:
     """Render an executed notebook to one self-contained HTML file (charts inline, no code)."""
-    nb = nbformat.read(str(notebook), as_version=4)
+    nb = notebook if isinstance(notebook, nbformat.NotebookNode) else nbformat.read(str(notebook), as_version=4)
     try:
         # The SPC icons' rules: the workbook's own SVGs as data: URIs (no text from data or params).
         body, _ = ReportExporter().from_notebook_node(nb, resources={"report": report_metadata(nb), "icon_css": icon_css()})
@@ -80,71 +78,26 @@ def render_html(notebook: str | Path, html_path: str | Path) -> Path:
     return html_path
 
 
-# The HTML loads nothing (charts are data: URIs, the stylesheet is inline), so the PDF needs nothing
-# fetched either: WeasyPrint may decode data: URIs and must refuse every other URL (a local file,
-# a web address, an attachment), and a refusal stops the render, so nothing half-made is published.
-def _refuse_all_but_data():
-    """A WeasyPrint URL fetcher that serves data: URIs and stops the render at any other URL."""
-    from weasyprint.urls import FatalURLFetchingError, URLFetcher
+def render_pdf(notebook: str | Path, pdf_path: str | Path) -> Path:
+    """Typeset an executed notebook as an accessible (tagged, PDF/UA-1) PDF with Typst, in this process:
+    the same blocks as the HTML, with the running header and page numbers of the Typst template.
 
-    class DataOnlyFetcher(URLFetcher):
-        def fetch(self, url, headers=None):
-            if not url.lower().startswith("data:"):
-                raise FatalURLFetchingError(
-                    f"the report asked for {url[:200]!r}; a published report may only use its own embedded resources"
-                )
-            return super().fetch(url, headers)
-
-    return DataOnlyFetcher(allowed_protocols=("data",), allow_redirects=False, fail_on_errors=True)
-
-
-# A tagged PDF/UA-1 PDF: structure tree (headings, tables with TH, figures with the charts' alt
-# text), /Lang from <html lang>, the <title> shown as the window title, bookmarks from the headings.
-# The file identifier is the MD5 of the content (not random), so reruns stay byte-identical.
-PDF_OPTIONS = {"pdf_variant": "pdf/ua-1", "pdf_identifier": True}
-
-
-# The tables of chart figures beside each chart (blocks.chart_data_html) are hidden in print
-# (report.css: `details.chart-data { display: none }`). WeasyPrint would still parse them and compute
-# a style for every cell (two thirds of the elements of a report of monthly KPIs), so the page it
-# prints is a copy without them: the PDF is byte-identical, made about 15% sooner. Everything inside
-# is escaped text from html_text, so no `</details>` can occur before the block's own end.
-PRINT_HIDDEN = re.compile(r'<details class="chart-data">.*?</details>', re.DOTALL)
-
-
-def print_copy(html: str) -> str:
-    """The page as WeasyPrint prints it: without the blocks print hides (the chart data tables)."""
-    return PRINT_HIDDEN.sub("", html)
-
-
-def render_pdf(html_path: str | Path, pdf_path: str | Path, produced_on: str | None = None) -> Path:
-    """Print the HTML report to an accessible (tagged, PDF/UA-1) PDF with WeasyPrint; page header and numbers come from the CSS.
-
-    `produced_on` (YYYY-MM-DD) fixes the timestamps inside embedded fonts, so reruns are byte-identical.
+    The PDF's dates are the day the notebook says it was produced, so reruns are byte-identical.
     """
-    from weasyprint import HTML  # imported here: it is the slowest import and only PDF needs it
+    from .typst_source import compile_pdf, typst_source  # imported here: typst_source reads this module
 
-    from .png_rows import use_png_rows
-
-    use_png_rows()
-
-    html_path, pdf_path = Path(html_path), Path(pdf_path)
+    pdf_path = Path(pdf_path)
     try:
-        with source_date_epoch(produced_on), no_cycle_collection():  # WeasyPrint's boxes: see gcpause
-            page = print_copy(html_path.read_text(encoding="utf-8"))
-            document = HTML(string=page, base_url=str(html_path.parent), url_fetcher=_refuse_all_but_data())
-            document.write_pdf(str(pdf_path), **PDF_OPTIONS)
-    except BaseException as error:  # FatalURLFetchingError is a BaseException, so that WeasyPrint stops
-        if isinstance(error, (KeyboardInterrupt, SystemExit)):
-            raise
-        raise RenderError(f"Could not render {html_path} to PDF: {error}") from error
-    return pdf_path
+        source = typst_source(nbformat.read(str(notebook), as_version=4) if not isinstance(notebook, nbformat.NotebookNode) else notebook)
+    except Exception as error:
+        raise RenderError(f"Could not render {notebook} to PDF: {error}") from error
+    return compile_pdf(source, pdf_path, pdf_path.stem)
 
 
 def render_builtin(notebook: str | Path, folder: str | Path, stem: str = "report") -> list[Path]:
     """report.html and report.pdf beside each other in `folder`."""
     folder = Path(folder)
-    html = render_html(notebook, folder / f"{stem}.html")
-    produced = nbformat.read(str(notebook), as_version=4).metadata.get("reporting", {}).get("produced_on")
-    pdf = render_pdf(html, folder / f"{stem}.pdf", produced)
+    nb = nbformat.read(str(notebook), as_version=4)
+    html = render_html(nb, folder / f"{stem}.html")
+    pdf = render_pdf(nb, folder / f"{stem}.pdf")
     return [html, pdf]
