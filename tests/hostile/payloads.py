@@ -13,7 +13,7 @@ from contextlib import contextmanager
 
 
 def markdown_payload(port: int, secret: str, image: str, tag: str = "") -> str:
-    """Every Markdown, HTML, CSS, Quarto and LaTeX trick on one line, between two visible words."""
+    """Every Markdown, HTML, CSS, Quarto, LaTeX and Typst trick on one line, between two visible words."""
     here = f"http://127.0.0.1:{port}"
     return (
         f"Lead{tag} [a]({secret}){{rel=attachment}} [b](<{secret}>){{rel=\"attachment\"}} ![c]({image}) "
@@ -23,7 +23,8 @@ def markdown_payload(port: int, secret: str, image: str, tag: str = "") -> str:
         f"<link rel=stylesheet href={here}/x.css> <iframe src={here}/frame></iframe> "
         f"{{{{< include {secret} >}}}} `{{{{< env HOME >}}}}` $$note$$ [g]({here}/xlsx) [h](javascript:alert(1)) "
         f"[i](file://{secret}) \\input{{{secret}}} $x^2$ @import url({here}/i.css); "
-        f"<style>@import url({here}/s.css)</style> &lt;b&gt; {{#evil .rating-red}} Tail{tag}"
+        f"<style>@import url({here}/s.css)</style> &lt;b&gt; {{#evil .rating-red}} "
+        f'#read("{secret}") #image("{image}") "; #image("{image}"); " ]#set page(fill: red)[ @evil <kpi-1> // c /* d */ Tail{tag}'
     )
 
 

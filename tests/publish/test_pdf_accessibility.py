@@ -122,10 +122,15 @@ def test_each_kpi_chart_has_its_data_in_a_collapsed_table_beside_it(published):
 
 
 def test_an_untagged_pdf_fails_the_check(published, tmp_path):
-    from weasyprint import HTML
+    import typst
 
+    from reporting.publish.render.typst_source import typst_source
+
+    source = typst_source(published / "paper.ipynb")
+    main = source.write(tmp_path / "source", "paper")
     untagged = tmp_path / "untagged.pdf"
-    HTML(filename=str(published / "paper.html")).write_pdf(untagged)
+    untagged.write_bytes(typst.compile(str(main), root=str(main.parent), pdf_tags=False,
+                                       sys_inputs={"title": source.title, "running-header": source.running_header}))
     problems = check_pdf(untagged, published / "paper.html")
     assert any("not tagged" in p for p in problems)
     assert any("/MarkInfo" in p for p in problems)
@@ -150,41 +155,3 @@ def test_cambridgeshire_report_is_its_twenty_cards_and_the_front_matter(publishe
     if published.name != "cambridgeshire-cyp":
         pytest.skip("the page budget is Cambridgeshire's: 20 cards and at most 6 pages of front matter")
     assert len(body_words(published / "report.pdf")) <= 26
-
-
-def test_the_pdf_is_as_weasyprint_prints_the_whole_page_on_its_own(published, tmp_path):
-    """The PDF is printed from a copy of the page without the chart data tables, which print hides anyway
-    (a sixth of the PDF's time), and the charts' palette PNGs go in as they are instead of converted to RGB
-    and encoded again (png_rows): printed from the whole page, WeasyPrint encoding every PNG itself, every
-    page shows the same pixels and the same text, in a larger file."""
-    if published.name != "synthetic-demo":
-        pytest.skip("one committee with monthly charts is enough: printing again takes seconds")
-    if not (shutil.which("pdftoppm") and shutil.which("pdftotext")):
-        pytest.skip("pdftoppm and pdftotext (Debian's poppler-utils) compare the pages as a reader sees them")
-    from weasyprint import HTML
-
-    from reporting.publish.render.builtin import PDF_OPTIONS, print_copy
-    from reporting.publish.render.png_rows import use_png_rows
-    from reporting.quarters import source_date_epoch
-
-    page = (published / "report.html").read_text(encoding="utf-8")
-    assert page.count('<details class="chart-data">') == 12 and "chart-data" not in print_copy(page).split("</style>")[-1]
-    use_png_rows(False)
-    try:
-        with source_date_epoch("2024-03-04"):
-            whole = HTML(string=page, base_url=str(published)).write_pdf(**PDF_OPTIONS)
-    finally:
-        use_png_rows()
-    (tmp_path / "whole.pdf").write_bytes(whole)
-    published_pdf = published / "report.pdf"
-    assert published_pdf.stat().st_size < 0.8 * len(whole)
-    assert b"/Indexed" in published_pdf.read_bytes() and b"/Indexed" not in whole
-    for name, pdf in (("published", published_pdf), ("whole", tmp_path / "whole.pdf")):
-        subprocess.run(["pdftoppm", "-r", "72", str(pdf), str(tmp_path / name)], check=True)
-        text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True).stdout
-        (tmp_path / f"{name}.txt").write_bytes(text)
-    pages = sorted(tmp_path.glob("published-*.ppm"))
-    assert pages and len(pages) == len(list(tmp_path.glob("whole-*.ppm")))
-    for shown in pages:
-        assert shown.read_bytes() == (tmp_path / shown.name.replace("published", "whole")).read_bytes(), shown.name
-    assert (tmp_path / "published.txt").read_bytes() == (tmp_path / "whole.txt").read_bytes()
