@@ -118,7 +118,7 @@ def test_manifest_records_inputs_code_and_outputs(batch):
     }
     assert record["package"]["version"] == reporting.__version__
     assert "commit" in record["package"]
-    assert record["libraries"]["pandas"] and record["libraries"]["weasyprint"]
+    assert record["libraries"]["pandas"] and record["libraries"]["typst"]
     assert set(record["outputs"]) == set(PUBLISHED) - {MANIFEST}
     assert all(len(digest) == 64 for digest in [*record["inputs"].values(), *record["outputs"].values()])
     assert record["started_at"] <= record["finished_at"]

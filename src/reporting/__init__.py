@@ -97,7 +97,7 @@ from .measures.summary import (
 )
 
 # Heavy parts load on first use: the notebook's kernel never needs papermill, nbconvert or
-# WeasyPrint, and the process that runs papermill never draws a chart (about a second each).
+# Typst, and the process that runs papermill never draws a chart (about a second each).
 _LAZY = {
     "render": ".publish.render",
     "run_committee": ".run",

@@ -189,7 +189,7 @@ def run_committee(
     short paper is rendered while the report's notebook is still running.
     """
     def render_now(document: str, staging: Path) -> None:
-        with _RENDERING:  # one WeasyPrint layout at a time in this process
+        with _RENDERING:  # one document rendered at a time in this process (each holds its charts in memory)
             render(staging / f"{document}.ipynb", staging, choose_renderer(renderer), stem=document)
 
     builtin = renderer in RENDERERS and choose_renderer(renderer) == "builtin"  # others: refused in prepare_committee
@@ -478,7 +478,7 @@ class _Rendering:
             self.pool.shutdown(wait=True)
 
     def stop(self) -> None:
-        """Drop the renderings not yet begun and wait for the one under way (WeasyPrint cannot be interrupted)."""
+        """Drop the renderings not yet begun and wait for the one under way (a Typst compile cannot be interrupted)."""
         self.pool.shutdown(wait=True, cancel_futures=True)
 
 

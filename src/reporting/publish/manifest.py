@@ -38,7 +38,7 @@ SHA256_HEX = re.compile(r"[0-9a-fA-F]{64}")
 COMMITTEE_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
 LIBRARIES = (
     "pandas", "numpy", "pandera", "matplotlib", "seaborn", "papermill", "nbclient", "nbconvert",
-    "nbformat", "ipykernel", "jinja2", "markdown-it-py", "weasyprint", "gptables", "pyyaml",
+    "nbformat", "ipykernel", "jinja2", "markdown-it-py", "typst", "gptables", "pyyaml",
 )
 
 
