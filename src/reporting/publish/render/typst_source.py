@@ -9,8 +9,8 @@ tables with header rows, links, the rating badges and SPC icons, and each chart 
 alt text. The look (page, running header, page numbers, badges, tables) is the Typst template that
 Quarto's PDF uses too (`templates/quarto/typst-template.typ`), so both renderers print alike.
 
-Typst lays out and writes a tagged PDF/UA-1 file in this process, in a fraction of the time an
-HTML layout engine takes; PDF/UA-1 is checked as it writes (a chart without alt text, a document
+Typst lays out and writes a tagged PDF/UA-1 file, in a fraction of the time an HTML layout engine
+takes; PDF/UA-1 is checked as it writes (a chart without alt text, a document
 without a title, a heading that skips a level stop the render).
 """
 
@@ -18,10 +18,14 @@ from __future__ import annotations
 
 import base64
 import datetime
+import json
+import os
 import re
+import shutil
+import subprocess
+import sys
 import tempfile
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 import nbformat
@@ -33,11 +37,12 @@ from ...document.icons import ICONS, write_icons
 from ...document.markdown_html import _parser
 from ...errors import RenderError
 from .builtin import report_metadata
+from .typst_compile import INPUTS, PDF_STANDARD  # noqa: F401  (PDF/UA-1, as for Quarto's PDF)
 
 TEMPLATE = Path(__file__).parent / "templates" / "quarto" / "typst-template.typ"
 CHARTS = "charts"
 ICONS_FOLDER = "icons"  # the template's spc-icon reads icons/<name>.svg beside it
-PDF_STANDARD = "ua-1"
+COMPILER = Path(__file__).with_name("typst_compile.py")  # run as its own small program
 # Sections printed on landscape pages (their tables have many columns), as in Quarto's PDF.
 LANDSCAPE = ("index", "data-tables")
 # Markdown pipe tables whose source has a line longer than this take the full width, with columns as
@@ -319,33 +324,32 @@ def typst_source(notebook: str | Path | nbformat.NotebookNode) -> TypstSource:
                        str(meta.get("produced_on") or ""))
 
 
-@lru_cache(maxsize=1)
-def _fonts():
-    """The machine's fonts, found once per process (each compile would otherwise search them again)."""
-    import typst
-
-    return typst.Fonts(include_system_fonts=True, include_embedded_fonts=True)
-
-
 def compile_pdf(source: TypstSource, pdf_path: Path, stem: str = "report") -> Path:
     """Write the source in a private folder and compile it to a tagged PDF/UA-1 file at `pdf_path`.
 
     Typst reads only that folder (its root): the document's own markup, the template, the icons and
-    the charts. The PDF's dates are the day the document was produced, so reruns are byte-identical.
+    the charts. It runs in a short-lived process of its own (`typst_compile.py`, as for Quarto's PDF):
+    Typst keeps what it laid out for the next ten compiles, so in a long-lived pool worker it would
+    hold hundreds of megabytes, and starting it costs about a twentieth of a second. The PDF's dates
+    are the day the document was produced, so reruns are byte-identical.
     """
-    import typst
-
-    produced = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", source.produced_on)
-    timestamp = (datetime.datetime(int(produced[1]), int(produced[2]), int(produced[3]), tzinfo=datetime.timezone.utc)
-                 if produced else None)
+    pdf_path = Path(pdf_path)
     with tempfile.TemporaryDirectory(prefix="reporting-typst-") as folder:
         main = source.write(Path(folder), stem)
         inputs = {"title": one_line(source.title), "running-header": one_line(source.running_header)}
-        try:
-            compiler = typst.Compiler(root=folder, font_paths=_fonts(), sys_inputs=inputs)
-            pdf = compiler.compile(input=str(main), format="pdf", pdf_standards=[PDF_STANDARD],
-                                   **({"timestamp": timestamp} if timestamp else {}))
-        except Exception as error:  # typst raises TypstError, with the source location
-            raise RenderError(f"Could not render {pdf_path.name} to PDF with Typst: {error}") from error
-    Path(pdf_path).write_bytes(pdf)
-    return Path(pdf_path)
+        main.with_suffix(INPUTS).write_text(json.dumps(inputs, ensure_ascii=False), encoding="utf-8")
+        env = {**os.environ}
+        produced = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", source.produced_on)
+        if produced and not env.get("SOURCE_DATE_EPOCH"):
+            day = datetime.datetime(int(produced[1]), int(produced[2]), int(produced[3]), tzinfo=datetime.timezone.utc)
+            env["SOURCE_DATE_EPOCH"] = str(int(day.timestamp()))
+        output = Path(folder) / f"{stem}.pdf"
+        done = subprocess.run(
+            [sys.executable, str(COMPILER), "compile", str(main), str(output), "--root", folder],
+            env=env, capture_output=True, text=True,
+        )
+        if done.returncode != 0 or not output.is_file():
+            message = (done.stderr or done.stdout).strip().removeprefix("error: ")
+            raise RenderError(f"Could not render {pdf_path.name} to PDF with Typst: {message[:2000]}")
+        shutil.move(str(output), pdf_path)
+    return pdf_path
