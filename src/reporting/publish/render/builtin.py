@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 
 from pathlib import Path
 
@@ -12,8 +13,8 @@ from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 
 from traitlets.config import Config
 
-from ...document import css_string
-from ...document.blocks import chart_data_html
+from ...document import analyst_markdown, css_string
+from ...document.blocks import CHART_ROLES, Chart, chart_data_html
 from ...document.icons import icon_css
 from ...document.markdown_html import markdown_to_html, notebook_sections
 from ...errors import RenderError
@@ -63,6 +64,27 @@ def report_metadata(nb: nbformat.NotebookNode) -> dict:
     meta.setdefault("language", "en-GB")
     meta.setdefault("version", "")
     return meta
+
+
+def document_parts(nb: nbformat.NotebookNode) -> list:
+    """What a notebook gives its PDF, in order: Markdown (a block's, or the notebook's own narrative reduced
+    to the analysts' safe subset) and Charts. Code, streams, errors and HTML outputs are left out."""
+    parts: list = []
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            parts.append(analyst_markdown(cell.source))  # narrative written in the notebook: the safe subset
+            continue
+        for output in cell.get("outputs", []):
+            if output.get("output_type") not in ("display_data", "execute_result"):
+                continue
+            data = output.get("data", {})
+            if "image/png" in data:
+                meta = output.get("metadata", {}).get("image/png", {})
+                role = meta.get("role") if meta.get("role") in CHART_ROLES else "figure"
+                parts.append(Chart(base64.b64decode("".join(data["image/png"])), str(meta.get("alt", "")), meta.get("table"), role))
+            elif "text/markdown" in data:
+                parts.append("".join(data["text/markdown"]).strip())
+    return parts
 
 
 def render_html(notebook: str | Path | nbformat.NotebookNode, html_path: str | Path) -> Path:

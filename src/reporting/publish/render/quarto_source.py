@@ -9,7 +9,6 @@ alt text, the chart's data table) is escaped here, for the format it lands in.
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 from dataclasses import dataclass, field
@@ -18,10 +17,10 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from ...document import analyst_markdown, html_text, md_text, one_line, typst_string
-from ...document.blocks import CHART_ROLES, Chart, chart_data_html
+from ...document import html_text, md_text, one_line, typst_string
+from ...document.blocks import Chart, chart_data_html
 from ...document.icons import write_icons
-from .builtin import report_metadata
+from .builtin import document_parts, report_metadata
 
 CHARTS = "charts"  # the folder, beside the .qmd, that holds the charts' PNGs for Typst
 ICONS_FOLDER = "icons"  # and the SPC icons' SVGs (the Typst template's spc-icon reads them)
@@ -113,22 +112,13 @@ def quarto_source(notebook: str | Path | nbformat.NotebookNode) -> QuartoSource:
     nb = notebook if isinstance(notebook, nbformat.NotebookNode) else nbformat.read(str(notebook), as_version=4)
     parts: list[str] = []
     images: dict[str, bytes] = {}
-    for cell in nb.cells:
-        if cell.cell_type == "markdown":
-            parts.append(analyst_markdown(cell.source))  # narrative written in the notebook: the safe subset
-            continue
-        for output in cell.get("outputs", []):
-            if output.get("output_type") not in ("display_data", "execute_result"):
-                continue
-            data = output.get("data", {})
-            if "image/png" in data:
-                meta = output.get("metadata", {}).get("image/png", {})
-                png = base64.b64decode("".join(data["image/png"]))
-                name = f"chart-{len(images) + 1:03d}.png"
-                images[name] = png
-                parts.append(chart_markdown(Chart(png, meta.get("alt", ""), meta.get("table"), meta.get("role") if meta.get("role") in CHART_ROLES else "figure"), name))
-            elif "text/markdown" in data:
-                parts.append("".join(data["text/markdown"]).strip())
+    for part in document_parts(nb):
+        if isinstance(part, Chart):
+            name = f"chart-{len(images) + 1:03d}.png"
+            images[name] = part.png
+            parts.append(chart_markdown(part, name))
+        else:
+            parts.append(part)
     meta = report_metadata(nb)
     if meta["footer"]:  # who produced it and when, at the end of the page and of the PDF's text
         footer = f'<footer class="report-footer"><p>{html_text(meta["footer"])}</p></footer>'

@@ -16,7 +16,6 @@ without a title, a heading that skips a level stop the render).
 
 from __future__ import annotations
 
-import base64
 import datetime
 import json
 import os
@@ -30,13 +29,13 @@ from pathlib import Path
 
 import nbformat
 
-from ...document import analyst_markdown, one_line
-from ...document.blocks import CHART_ROLES
+from ...document import one_line
+from ...document.blocks import Chart
 from ...document.escape import _INVISIBLE
 from ...document.icons import ICONS, write_icons
 from ...document.markdown_html import _parser
 from ...errors import RenderError
-from .builtin import report_metadata
+from .builtin import document_parts, report_metadata
 from .typst_compile import INPUTS, PDF_STANDARD  # noqa: F401  (PDF/UA-1, as for Quarto's PDF)
 
 TEMPLATE = Path(__file__).parent / "templates" / "quarto" / "typst-template.typ"
@@ -285,29 +284,18 @@ def typst_source(notebook: str | Path | nbformat.NotebookNode) -> TypstSource:
     order, the notebook's own Markdown cells reduced to the analysts' safe subset; code, streams,
     errors and HTML outputs are left out."""
     nb = notebook if isinstance(notebook, nbformat.NotebookNode) else nbformat.read(str(notebook), as_version=4)
-    items: list[tuple[str, object]] = []  # ("markdown", text) or ("chart", (name, alt, role))
+    parts = document_parts(nb)
     images: dict[str, bytes] = {}
-    for cell in nb.cells:
-        if cell.cell_type == "markdown":
-            items.append(("markdown", analyst_markdown(cell.source)))
-            continue
-        for output in cell.get("outputs", []):
-            if output.get("output_type") not in ("display_data", "execute_result"):
-                continue
-            data = output.get("data", {})
-            if "image/png" in data:
-                meta = output.get("metadata", {}).get("image/png", {})
-                name = f"chart-{len(images) + 1:03d}.png"
-                images[name] = base64.b64decode("".join(data["image/png"]))
-                role = meta.get("role") if meta.get("role") in CHART_ROLES else "figure"
-                items.append(("chart", (name, str(meta.get("alt", "")), role)))
-            elif "text/markdown" in data:
-                items.append(("markdown", "".join(data["text/markdown"])))
-    meta = report_metadata(nb)
-    writer = _Writer(_ids([text for kind, text in items if kind == "markdown"]))
+    writer = _Writer(_ids([part for part in parts if isinstance(part, str)]))
     body = []
-    for kind, item in items:
-        body.append(_markdown_typst(item, writer) if kind == "markdown" else _chart(*item))
+    for part in parts:
+        if isinstance(part, Chart):
+            name = f"chart-{len(images) + 1:03d}.png"
+            images[name] = part.png
+            body.append(_chart(name, part.alt, part.role))
+        else:
+            body.append(_markdown_typst(part, writer))
+    meta = report_metadata(nb)
     if writer.landscape_level is not None:
         body.append("#set page(flipped: false)\n")
     if meta["footer"]:  # who produced it and when, at the end of the text
