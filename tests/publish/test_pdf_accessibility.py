@@ -155,3 +155,27 @@ def test_cambridgeshire_report_is_its_twenty_cards_and_the_front_matter(publishe
     if published.name != "cambridgeshire-cyp":
         pytest.skip("the page budget is Cambridgeshire's: 20 cards and at most 6 pages of front matter")
     assert len(body_words(published / "report.pdf")) <= 26
+
+
+def test_every_figure_in_the_pages_tables_is_in_the_pdf(published):
+    """The PDF is typeset from the same blocks as the page: every number in the page's tables (the
+    index, each card's figures and benchmarks; not the chart data tables, which print leaves out)
+    appears in the PDF's text, as many times at least."""
+    from collections import Counter
+
+    from bs4 import BeautifulSoup
+    from pypdf import PdfReader
+
+    for document in ("report", "paper"):
+        soup = BeautifulSoup((published / f"{document}.html").read_text(encoding="utf-8"), "html.parser")
+        for details in soup.select("details.chart-data"):
+            details.decompose()
+        numbers = Counter(
+            text for cell in soup.select("main td")
+            if re.fullmatch(r"[−-]?\d[\d,]*(\.\d+)?%?", text := " ".join(cell.get_text().split()))
+        )
+        assert numbers, document
+        shown = "\n".join(page.extract_text() for page in PdfReader(published / f"{document}.pdf").pages)
+        found = Counter(re.findall(r"(?<![\d.,])[−-]?\d[\d,]*(?:\.\d+)?%?(?![\d.,%])", shown))
+        missing = {n: c for n, c in numbers.items() if found[n] < c}
+        assert not missing, (document, missing)
