@@ -15,22 +15,8 @@ import sys as _sys
 # jsonschema leaves out those two format checks and nothing else changes.
 _sys.modules.setdefault("rfc3987_syntax", None)
 
-from .commentary import (
-    Finding,
-    attach_commentary,
-    check_commentary,
-    commentary_context,
-    commentary_path,
-    find_commentary,
-    harvest_notebook,
-    load_commentary,
-    new_commentary_notebook,
-    sanitise,
-    show_kpi_figures,
-)
-from .data import Dataset, load_catalogue, load_dataset, load_observations
-from .document.blocks import Block, Chart
 from .errors import (
+    CommentaryError,
     DataValidationError,
     DateError,
     InputFileError,
@@ -39,79 +25,65 @@ from .errors import (
     ParamsError,
     Problem,
     QuarterError,
-    CommentaryError,
     RenderError,
     ReportingError,
     SchemeError,
     SettingsError,
     UsageError,
 )
-from .measures.figures import format_value
-from .measures.kpis import build_kpis, spc_points
-from .document.results import write_kpis
-from .document.report import (
-    assurance_badge,
-    benchmark_table,
-    commentary_block,
-    index_table,
-    judgement_table,
-    kpi_card,
-    kpi_description,
-    rating_key,
-    spc_key,
-    summary_table,
-    title_block,
-    variation_badge,
-)
-from .measures.spc import SPCSettings, assurance, spc_summary, xmr
-from .measures.trend import linear_trend
-from .measures.benchmarks import benchmark_figures, benchmark_positions
-from .data.benchmarks import Benchmarks, load_benchmarks
-from .params import CommitteeParams, OfficerContact, PaperSettings, check_committee_id, committee_ids, load_params, project_folder
-from .measures.periods import Quarter, as_at, history, produced_on
-from .measures.ratings import available_schemes, change_in_performance, get_scheme, rate, register_scheme, scheme_config
-from .document.paper import (
-    background_section,
-    counts_section,
-    examples_section,
-    key_section,
-    movements_section,
-    not_updated_section,
-    officer_contact_section,
-    paper_title_block,
-    recommendation_section,
-    spc_disagreements_section,
-)
-from .measures.summary import (
-    ExampleChoice,
-    choose_examples,
-    examples,
-    movement_counts,
-    movements,
-    not_updated,
-    rating_counts,
-    reported_kpis,
-    spc_disagreements,
-    summary_record,
-    write_summary,
-)
 
-# Heavy parts load on first use: the notebook's kernel never needs papermill, nbconvert or
-# Typst, and the process that runs papermill never draws a chart (about a second each).
+# Every other name loads its module on first use, so `import reporting` costs next to nothing: a run
+# launches its notebooks' kernels before this process imports pandas, papermill or nbconvert, and
+# they boot meanwhile (reporting.early). The workbook's modules: what a notebook's `rp.` names use;
+# the kernel loads them all as it boots (publish/kernel_launcher.py).
+_WORKBOOK = {
+    ".commentary": (
+        "Finding", "attach_commentary", "check_commentary", "commentary_context", "commentary_path", "find_commentary",
+        "harvest_notebook", "load_commentary", "new_commentary_notebook", "sanitise", "show_kpi_figures",
+    ),
+    ".data": ("Dataset", "load_catalogue", "load_dataset", "load_observations"),
+    ".document.blocks": ("Block", "Chart"),
+    ".measures.figures": ("format_value",),
+    ".measures.kpis": ("build_kpis", "spc_points"),
+    ".document.results": ("write_kpis",),
+    ".document.report": (
+        "assurance_badge", "benchmark_table", "commentary_block", "index_table", "judgement_table", "kpi_card",
+        "kpi_description", "rating_key", "spc_key", "summary_table", "title_block", "variation_badge",
+    ),
+    ".measures.spc": ("SPCSettings", "assurance", "spc_summary", "xmr"),
+    ".measures.trend": ("linear_trend",),
+    ".measures.benchmarks": ("benchmark_figures", "benchmark_positions"),
+    ".data.benchmarks": ("Benchmarks", "load_benchmarks"),
+    ".params": ("CommitteeParams", "OfficerContact", "PaperSettings", "check_committee_id", "committee_ids", "load_params",
+                "project_folder"),
+    ".measures.periods": ("Quarter", "as_at", "history", "produced_on"),
+    ".measures.ratings": ("available_schemes", "change_in_performance", "get_scheme", "rate", "register_scheme", "scheme_config"),
+    ".document.paper": (
+        "background_section", "counts_section", "examples_section", "key_section", "movements_section",
+        "not_updated_section", "officer_contact_section", "paper_title_block", "recommendation_section",
+        "spc_disagreements_section",
+    ),
+    ".measures.summary": (
+        "ExampleChoice", "choose_examples", "examples", "movement_counts", "movements", "not_updated", "rating_counts",
+        "reported_kpis", "spc_disagreements", "summary_record", "write_summary",
+    ),
+    ".document.charts": (
+        "figure_png", "kpi_alt_text", "kpi_chart", "kpi_chart_table", "rating_alt_text", "rating_chart", "use_report_style",
+    ),
+    ".document.benchmarks": ("benchmark_alt_text", "benchmark_chart", "benchmark_chart_table"),
+    ".document.display": ("show", "show_chart", "show_markdown"),
+    ".document.spreadsheet": ("write_kpis_xlsx",),  # gptables: kpis.xlsx
+}
+
+# The process that runs papermill never draws a chart, and the kernel never needs papermill, nbconvert
+# or Typst (about a second each).
 _LAZY = {
+    **{name: module for module, names in _WORKBOOK.items() for name in names},
     "render": ".publish.render",
-    "run_committee": ".run",
+    # The run's front door launches the kernels first, then imports the rest (.run).
+    "run_committee": ".early",
     "resolve_quarter": ".run",
     "RunResult": ".run",
-    **{
-        name: ".document.charts"
-        for name in ("figure_png", "kpi_alt_text", "kpi_chart", "kpi_chart_table", "rating_alt_text", "rating_chart", "use_report_style")
-    },
-    **{name: ".document.benchmarks" for name in ("benchmark_alt_text", "benchmark_chart", "benchmark_chart_table")},
-    "show": ".document.display",
-    "show_chart": ".document.display",
-    "show_markdown": ".document.display",
-    "write_kpis_xlsx": ".document.spreadsheet",  # gptables: loaded when kpis.xlsx is written
     # Scheduled runs, provenance and the accessibility audit: used by the command line, not the notebook.
     "Outcome": ".batch",
     "run_many": ".batch",
@@ -128,7 +100,9 @@ def __getattr__(name):
     if name in _LAZY:
         import importlib
 
-        return getattr(importlib.import_module(_LAZY[name], __name__), name)
+        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+        globals()[name] = value  # looked up once: a notebook's cells use these names thousands of times
+        return value
     raise AttributeError(f"module 'reporting' has no attribute {name!r}")
 
 

@@ -29,7 +29,7 @@ from .errors import (
 )
 from .measures.kpis import build_kpis, select_indicators, updated_indicators
 from .measures.periods import latest_period_end
-from .publish.execute import SharedKernel, drop_kept_kernel, execute_notebook, kept_kernel
+from .publish.execute import DOCUMENTS, Kernels, SharedKernel, execute_notebook
 from .publish.kernel import stop_kernels
 from .publish.manifest import (
     OUTPUT_FILES, git_state, hash_inputs, input_files, library_versions, now_utc, relative, write_manifest,
@@ -45,7 +45,6 @@ from .publish.render.quarto import QUARTO_ENV
 _PATHS = ("data_path", "params_path", "commentary_path")  # parameters written relative to the project
 NOTEBOOK = Path("notebooks") / "committee_report.ipynb"
 PAPER_NOTEBOOK = Path("notebooks") / "covering_paper.ipynb"
-DOCUMENTS = ("report", "paper")  # the committee report and its covering paper
 QUARTER_CHOICES = ("latest", "current")  # besides a quarter id: worked out for each committee before a run
 # OUTPUT_FILES, every file a run publishes, is defined in manifest.py, which verify also reads.
 
@@ -176,6 +175,7 @@ def run_committee(
     strict: bool = False,
     concurrent_notebooks: bool = True,
     warm_kernel: bool = False,
+    _kernels: Kernels | None = None,
 ) -> RunResult:
     """Produce `outputs/<quarter>/<committee>/`: the report and paper (notebook, HTML, PDF), kpis.csv,
     summary.json and manifest.json.
@@ -187,14 +187,20 @@ def run_committee(
     runs both in this process's kept kernel, which stays up for the next committee (a pool worker's).
     Through the built-in renderer each document is rendered as soon as its notebook has run, so the
     short paper is rendered while the report's notebook is still running.
+    `_kernels`: the committee's kernels, already launched (reporting.early); the run shuts them down.
     """
     def render_now(document: str, staging: Path) -> None:
         with _RENDERING:  # one document rendered at a time in this process (each holds its charts in memory)
             render(staging / f"{document}.ipynb", staging, choose_renderer(renderer), stem=document)
 
-    builtin = renderer in RENDERERS and choose_renderer(renderer) == "builtin"  # others: refused in prepare_committee
+    try:
+        builtin = renderer in RENDERERS and choose_renderer(renderer) == "builtin"  # others: refused in prepare_committee
+    except BaseException:
+        if _kernels is not None:
+            _kernels.close()
+        raise
     prepared = prepare_committee(committee, quarter, root, renderer, produced, strict, concurrent_notebooks, warm_kernel,
-                                 on_executed=render_now if builtin else None)
+                                 on_executed=render_now if builtin else None, _kernels=_kernels)
     try:
         t0 = time.perf_counter()
         used = choose_renderer(renderer)
@@ -249,32 +255,39 @@ def prepare_committee(
     concurrent_notebooks: bool = True,
     warm_kernel: bool = False,
     on_executed: Callable[[str, Path], None] | None = None,
+    _kernels: Kernels | None = None,
 ) -> Prepared:
     """Validate the inputs and execute the report and paper notebooks into a new staging folder.
 
-    The kernels are launched first, so they boot while the inputs are checked. `on_executed(document,
+    The kernels are launched before the inputs are checked, so they boot meanwhile (or were launched before
+    this module was imported: `_kernels`, from reporting.early; shut down here either way). `on_executed(document,
     staging)` is called as each document's notebook has run (the built-in renderer renders it then).
     On any failure the staging folder is removed and nothing is published.
     """
-    root = Path(root).resolve()
     started = time.perf_counter()
-    started_at = now_utc()
-    params = load_params(root / "params" / f"{check_committee_id(committee)}.yaml")
-    q = quarter_for(params, quarter, root, produced_on(produced)).quarter
-    notebooks = {"report": params.notebook or root / NOTEBOOK, "paper": params.paper.notebook or root / PAPER_NOTEBOOK}
-    for document, notebook in notebooks.items():
-        if not notebook.exists():
-            raise ParamsError(f"{params.source}: the {document} notebook {notebook} does not exist.")
-    check_renderer(renderer)  # an unknown renderer, or Quarto where it is missing, stops the run before anything runs
-    kernels = _Kernels.start(root, concurrent_notebooks, warm_kernel)
+    kernels = _kernels
     try:
+        root = Path(root).resolve()
+        started_at = now_utc()
+        params = load_params(root / "params" / f"{check_committee_id(committee)}.yaml")
+        q = quarter_for(params, quarter, root, produced_on(produced)).quarter
+        notebooks = {"report": params.notebook or root / NOTEBOOK, "paper": params.paper.notebook or root / PAPER_NOTEBOOK}
+        for document, notebook in notebooks.items():
+            if not notebook.exists():
+                raise ParamsError(f"{params.source}: the {document} notebook {notebook} does not exist.")
+        check_renderer(renderer)  # an unknown renderer, or Quarto where it is missing, stops the run before anything runs
+        if kernels is None:
+            kernels = Kernels.start(root, concurrent_notebooks, warm_kernel)
+        else:
+            kernels.start_others(root)  # the report's was launched first (reporting.early)
         return _validate_and_execute(params, q, notebooks, kernels, root, renderer, produced, strict, started, started_at,
                                      on_executed)
     finally:
-        kernels.close()
+        if kernels is not None:
+            kernels.close()
 
 
-def _validate_and_execute(params, q: Quarter, notebooks: dict[str, Path], kernels: "_Kernels", root: Path, renderer: str,
+def _validate_and_execute(params, q: Quarter, notebooks: dict[str, Path], kernels: Kernels, root: Path, renderer: str,
                           produced, strict: bool, started: float, started_at: str, on_executed) -> Prepared:
     # Validate every input before anything is written: bad data never reaches outputs/.
     dataset = load_dataset(params.dataset, root, indicators=params.indicators, committee=params.id)
@@ -356,50 +369,6 @@ def _validate_and_execute(params, q: Quarter, notebooks: dict[str, Path], kernel
         in_our_words(error, final, root)  # a full disk or read-only outputs folder, said plainly
         raise
     return Prepared(result, root, staging, manifest, time.perf_counter() - started)
-
-
-@dataclass
-class _Kernels:
-    """The kernels a committee's notebooks run in: one per document (`at_once`), one for both, or this process's
-    kept kernel. Launched before the inputs are checked, so they boot meanwhile; `close` shuts down all but a
-    kept kernel, and that too after a failed notebook."""
-
-    by_document: dict[str, SharedKernel]
-    kept: bool = False
-    at_once: bool = False
-    failed: bool = False
-    finished: set = field(default_factory=set)
-    stopping: list = field(default_factory=list)
-
-    @classmethod
-    def start(cls, root: Path, at_once: bool, keep: bool) -> "_Kernels":
-        if keep:
-            kernel = kept_kernel(root)
-            return cls({d: kernel for d in DOCUMENTS}, kept=True)
-        if at_once:
-            return cls({d: SharedKernel().start(root) for d in DOCUMENTS}, at_once=True)
-        kernel = SharedKernel().start(root)
-        return cls({d: kernel for d in DOCUMENTS})
-
-    def done(self, document: str) -> None:
-        """`document` has run: a kernel no other document still needs is shut down now, in the background."""
-        kernel = self.by_document[document]
-        self.finished.add(document)
-        if self.kept or any(k is kernel and d not in self.finished for d, k in self.by_document.items()):
-            return
-        stopping = threading.Thread(target=kernel.shutdown, name="reporting-kernel-shutdown")
-        stopping.start()
-        self.stopping.append(stopping)
-
-    def close(self) -> None:
-        for stopping in self.stopping:
-            stopping.join()
-        if self.kept:
-            if self.failed:
-                drop_kept_kernel()
-            return
-        for kernel in {id(k): k for k in self.by_document.values()}.values():
-            kernel.shutdown()
 
 
 def finish_committee(prepared: Prepared, renderer: str, quarto: str | None = None) -> RunResult:

@@ -1,4 +1,8 @@
-"""Executing a notebook with papermill in this project's own kernel."""
+"""Executing a notebook with papermill in this project's own kernel.
+
+Launching kernels needs only jupyter_client: papermill and nbformat are imported when a notebook is
+executed, so a run launches its kernels before this process imports them (reporting.early).
+"""
 
 from __future__ import annotations
 
@@ -6,13 +10,12 @@ import asyncio
 import atexit
 import signal
 import threading
+from dataclasses import dataclass, field
 from pathlib import Path
-
-import nbformat
-import papermill
 
 from .kernel import ProjectKernelManager
 
+DOCUMENTS = ("report", "paper")  # a committee's notebooks: the report and its covering paper
 RESET_TAG = "reporting-reset"  # the cell that clears a shared kernel between notebooks; removed afterwards
 HISTORY = "--HistoryManager.hist_file=:memory:"  # as nbclient starts a kernel: no history file written
 
@@ -24,6 +27,8 @@ def execute_notebook(notebook: Path, executed: Path, root: Path, parameters: dic
     Raises papermill's PapermillExecutionError when a cell fails (the executed notebook is saved).
     Safe to call from a worker thread: the event loop it leaves there is closed.
     """
+    import papermill
+
     on_main_thread = threading.current_thread() is threading.main_thread()
     sigterm = signal.getsignal(signal.SIGTERM) if on_main_thread else None
     source = kernel.prepare(notebook) if kernel else str(notebook)
@@ -77,8 +82,10 @@ class SharedKernel:
         process = getattr(self.km.provisioner, "process", None) if self.km.provisioner is not None else None
         return process is not None and process.poll() is None
 
-    def prepare(self, notebook: Path) -> nbformat.NotebookNode:
+    def prepare(self, notebook: Path) -> "nbformat.NotebookNode":
         """The notebook to execute: as written, or with the clearing cell first once the kernel is used."""
+        import nbformat
+
         nb = nbformat.read(str(notebook), as_version=4)
         if self.used:
             # Clear the previous notebook's variables; count cells from 1 again, as a fresh kernel would.
@@ -99,6 +106,72 @@ class SharedKernel:
 
     def __exit__(self, *exc) -> None:
         self.shutdown()
+
+
+@dataclass
+class Kernels:
+    """The kernels a committee's notebooks run in: one per document (`at_once`), one for both, or this process's
+    kept kernel. Launched before the inputs are checked, so they boot meanwhile; `close` shuts down all but a
+    kept kernel, and that too after a failed notebook."""
+
+    by_document: dict[str, SharedKernel]
+    kept: bool = False
+    at_once: bool = False
+    failed: bool = False
+    finished: set = field(default_factory=set)
+    stopping: list = field(default_factory=list)
+
+    @classmethod
+    def start(cls, root: Path, at_once: bool, keep: bool, documents: tuple[str, ...] = DOCUMENTS) -> "Kernels":
+        """Launch the kernels of `documents` in `root` and return at once (they boot in their own processes);
+        those of any others are launched by `start_others`."""
+        if keep:
+            kernel = kept_kernel(root)
+            return cls({d: kernel for d in documents}, kept=True)
+        if at_once:
+            kernels = cls({}, at_once=True)
+            try:
+                for d in documents:
+                    kernels.by_document[d] = SharedKernel().start(root)
+            except BaseException:
+                kernels.close()  # the first launched, when the second could not be
+                raise
+            return kernels
+        kernel = SharedKernel().start(root)
+        return cls({d: kernel for d in documents})
+
+    def start_others(self, root: Path, documents: tuple[str, ...] = DOCUMENTS) -> None:
+        """Launch the kernels of those of `documents` that have none yet: each its own (`at_once`), or the
+        kernel the others share."""
+        missing = [d for d in documents if d not in self.by_document]
+        if not missing:
+            return
+        if self.at_once:
+            for d in missing:
+                self.by_document[d] = SharedKernel().start(root)
+        else:
+            shared = next(iter(self.by_document.values()))
+            self.by_document.update({d: shared for d in missing})
+
+    def done(self, document: str) -> None:
+        """`document` has run: a kernel no other document still needs is shut down now, in the background."""
+        kernel = self.by_document[document]
+        self.finished.add(document)
+        if self.kept or any(k is kernel and d not in self.finished for d, k in self.by_document.items()):
+            return
+        stopping = threading.Thread(target=kernel.shutdown, name="reporting-kernel-shutdown")
+        stopping.start()
+        self.stopping.append(stopping)
+
+    def close(self) -> None:
+        for stopping in self.stopping:
+            stopping.join()
+        if self.kept:
+            if self.failed:
+                drop_kept_kernel()
+            return
+        for kernel in {id(k): k for k in self.by_document.values()}.values():
+            kernel.shutdown()
 
 
 # A pool worker keeps one kernel warm from one committee to the next: each committee then pays
@@ -139,6 +212,8 @@ def _tidy_executed(executed: Path, notebook: Path) -> None:
     """Make a shared-kernel run's notebook read like a fresh one: no clearing cell, the input named by path."""
     if not executed.exists():
         return
+    import nbformat
+
     nb = nbformat.read(str(executed), as_version=4)
     nb.cells = [c for c in nb.cells if RESET_TAG not in c.get("metadata", {}).get("tags", [])]
     if "papermill" in nb.metadata:

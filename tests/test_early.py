@@ -1,0 +1,58 @@
+"""`reporting.run_committee` launches the report's kernel before importing the run's heavy modules (reporting.early):
+`import reporting` loads none of them, a refused run fails as it did and leaves no kernel behind."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+import reporting
+from reporting import early
+from reporting.errors import ReportingError
+from reporting.publish import kernel
+from support import PROJECT, copy_project
+
+HEAVY = ("pandas", "pandera", "papermill", "nbconvert", "nbformat", "matplotlib", "weasyprint")
+
+
+def test_import_reporting_loads_none_of_the_heavy_modules():
+    code = f"import sys, reporting; print(sorted(m for m in {HEAVY!r} if m in sys.modules))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=PROJECT)
+    assert done.stdout.strip() == "[]"
+
+
+def test_the_report_kernel_is_launched_before_the_run_is_imported():
+    code = ("import sys, reporting.early as e\n"
+            "k = e.launch_kernels('.', True, False)\n"
+            f"print(sorted(k.by_document), sorted(m for m in {HEAVY!r} if m in sys.modules))\n"
+            "k.close()")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=PROJECT)
+    assert done.stdout.strip() == "['report'] []"
+
+
+def test_no_kernel_is_launched_for_a_folder_that_does_not_exist(tmp_path):
+    assert early.launch_kernels(tmp_path / "nowhere", True, False) is None
+
+
+def test_a_missing_project_fails_as_the_run_itself_does(tmp_path):
+    from reporting import run
+
+    errors = []
+    for run_committee in (reporting.run_committee, run.run_committee):
+        with pytest.raises(ReportingError) as raised:
+            run_committee("cambridgeshire-cyp", "2023-24-Q3", tmp_path / "nowhere", renderer="builtin")
+        errors.append((type(raised.value), str(raised.value)))
+    assert errors[0] == errors[1]
+
+
+@pytest.mark.parametrize("committee, renderer", [("nobody", "builtin"), ("cambridgeshire-cyp", "nonesuch")])
+def test_a_refused_run_leaves_no_kernel_running(tmp_path, committee, renderer):
+    project = copy_project(tmp_path)
+    with pytest.raises(ReportingError):
+        reporting.run_committee(committee, "2023-24-Q3", project, renderer=renderer)
+    processes = [getattr(m.provisioner, "process", None) for m in list(kernel._STARTED)]
+    alive = [p for p in processes if p is not None and p.poll() is None]
+    assert alive == []
+    assert not (project / "outputs").exists()
