@@ -14,7 +14,7 @@ from reporting.errors import ReportingError
 from reporting.publish import kernel
 from support import PROJECT, copy_project
 
-HEAVY = ("pandas", "pandera", "papermill", "nbconvert", "nbformat", "matplotlib", "weasyprint")
+HEAVY = ("pandas", "pandera", "papermill", "nbconvert", "nbformat", "matplotlib", "typst")
 
 
 def test_import_reporting_loads_none_of_the_heavy_modules():
@@ -55,4 +55,42 @@ def test_a_refused_run_leaves_no_kernel_running(tmp_path, committee, renderer):
     processes = [getattr(m.provisioner, "process", None) for m in list(kernel._STARTED)]
     alive = [p for p in processes if p is not None and p.poll() is None]
     assert alive == []
+    assert not (project / "outputs").exists()
+
+
+@pytest.mark.parametrize("argv, launched", [
+    (["run", "--committee", "cambridgeshire-cyp", "--jobs", "2"], True),
+    (["run", "--committee", "a", "--committee", "b", "--jobs", "2"], False),  # several: a pool, warm kernels
+    (["run", "--all", "--jobs", "2"], False),
+    (["run", "--committee", "cambridgeshire-cyp", "--jobs", "1"], False),  # one job: one kernel, kept
+    (["run", "--committee", "cambridgeshire-cyp", "--jobs", "2", "--executor", "dask"], False),
+    (["run", "--committee", "cambridgeshire-cyp", "--help"], False),
+    (["verify", "outputs"], False),
+])
+def test_the_command_line_launches_the_report_kernel_first_only_for_one_committee(argv, launched):
+    """`reporting run --committee X` launches the report's kernel before importing the heavy modules; the run
+    adopts it. Anything else launches nothing."""
+    code = ("import sys, reporting.early as e\n"
+            f"e.prelaunch({argv!r} + ['--project', '.'])\n"
+            f"print(len(e._PENDING), sorted(m for m in {HEAVY!r} if m in sys.modules))\n"
+            "k = e.adopt('.', True, False)\n"
+            "print(k is not None and sorted(k.by_document), e.adopt('.', True, False))\n"
+            "k and k.close()")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=PROJECT)
+    expected = "1 []\n['report'] None" if launched else "0 []\nFalse None"
+    assert done.stdout.strip() == expected
+
+
+def test_a_kernel_launched_by_the_command_line_is_not_left_behind_when_the_run_is_refused(tmp_path):
+    """A one-committee command whose run is refused (no such committee) exits 2 and leaves no kernel process."""
+    import psutil
+
+    project = copy_project(tmp_path)
+    before = {p.pid for p in psutil.process_iter()}
+    done = subprocess.run([sys.executable, "-m", "reporting.command", "run", "--committee", "nobody", "--jobs", "2",
+                           "--project", str(project)], capture_output=True, text=True)
+    assert done.returncode == 2 and "No such committee 'nobody'" in done.stderr
+    launched = [p for p in psutil.process_iter(["cmdline"]) if p.pid not in before
+                and "reporting.publish.kernel_launcher" in " ".join(p.info["cmdline"] or [])]
+    assert launched == []
     assert not (project / "outputs").exists()

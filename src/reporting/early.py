@@ -17,6 +17,8 @@ launches them at its usual point, after the checks that come first, and fails as
 
 from __future__ import annotations
 
+import atexit
+import os
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -63,3 +65,53 @@ def launch_kernels(root: str | Path, at_once: bool, keep: bool) -> "Kernels | No
         return Kernels.start(folder, at_once, keep, documents=(FIRST,))
     except Exception:  # noqa: BLE001 - the run launches them again at its usual point, and says what is wrong then
         return None
+
+
+# Kernels the command line launched before importing anything heavy (`prelaunch`), waiting for its run to adopt.
+_PENDING: dict[str, "Kernels"] = {}
+
+
+def prelaunch(argv: list[str]) -> None:
+    """For `reporting run --committee X` (one committee, on this machine, with a spare core): launch the report's
+    kernel now, before the command imports pandas, papermill and the rest, for the run to adopt (`adopt`).
+
+    Anything else (several committees, --all, one job, Dask, a command it cannot read) launches nothing: the
+    command then reads its arguments as always and says what is wrong. A kernel not adopted is shut down
+    when the command ends.
+    """
+    import argparse
+
+    if not argv or argv[0] != "run":
+        return
+    reader = argparse.ArgumentParser(add_help=False)
+    reader.add_argument("--committee", action="append")
+    reader.add_argument("--all", action="store_true")
+    reader.add_argument("--project", default=".")
+    reader.add_argument("--jobs")
+    reader.add_argument("--executor", default="local")
+    reader.add_argument("-h", "--help", action="store_true")
+    try:
+        args, _ = reader.parse_known_args(argv[1:])
+    except SystemExit:  # the command's own parser will say what is wrong
+        return
+    jobs = args.jobs if args.jobs is not None else str(os.cpu_count() or 1)
+    if args.help or args.all or not args.committee or len(args.committee) != 1 or args.executor != "local" or not jobs.isdigit() or int(jobs) < 2:
+        return  # what a single committee with a spare core runs: the report and paper in two kernels at once
+    kernels = launch_kernels(args.project, at_once=True, keep=False)
+    if kernels is not None:
+        if not _PENDING:
+            atexit.register(discard_pending)
+        _PENDING[str(Path(args.project).resolve())] = kernels
+
+
+def adopt(root: str | Path, at_once: bool, keep: bool) -> "Kernels | None":
+    """The kernels `prelaunch` launched for this project, if the run uses them as launched (two at once, not kept)."""
+    if keep or not at_once:
+        return None
+    return _PENDING.pop(str(Path(root).resolve()), None)
+
+
+def discard_pending() -> None:
+    """Shut down kernels launched early that no run adopted (the command failed before running a notebook)."""
+    while _PENDING:
+        _PENDING.popitem()[1].close()

@@ -193,6 +193,10 @@ def run_committee(
         with _RENDERING:  # one document rendered at a time in this process (each holds its charts in memory)
             render(staging / f"{document}.ipynb", staging, choose_renderer(renderer), stem=document)
 
+    if _kernels is None:  # the command line may have launched them before importing this module (reporting.early)
+        from .early import adopt
+
+        _kernels = adopt(root, concurrent_notebooks, warm_kernel)
     try:
         builtin = renderer in RENDERERS and choose_renderer(renderer) == "builtin"  # others: refused in prepare_committee
     except BaseException:
