@@ -9,7 +9,7 @@ from support import PROJECT
 SOURCE = PROJECT / "src" / "reporting"
 # The stages in the order data moves through them; a module may import only from its own stage or earlier ones.
 ORDER = {"errors": 0, "quarters": 0, "logs": 0, "gcpause": 0, "data": 1, "measures": 2, "params": 3, "document": 4, "publish": 5,
-         "commentary": 6, "run": 7, "early": 8, "batch": 8, "cli": 9}
+         "commentary": 6, "run": 7, "early": 8, "batch": 8, "cli": 9, "command": 10}
 RELATIVE = re.compile(r"^\s*from (\.+)([\w.]*) import ([\w, ]+)", re.MULTILINE)
 
 

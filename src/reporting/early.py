@@ -17,7 +17,6 @@ launches them at its usual point, after the checks that come first, and fails as
 
 from __future__ import annotations
 
-import atexit
 import os
 from datetime import date
 from pathlib import Path
@@ -67,13 +66,10 @@ def launch_kernels(root: str | Path, at_once: bool, keep: bool) -> "Kernels | No
         return None
 
 
-# Kernels the command line launched before importing anything heavy (`prelaunch`), waiting for its run to adopt.
-_PENDING: dict[str, "Kernels"] = {}
-
-
 def prelaunch(argv: list[str]) -> None:
     """For `reporting run --committee X` (one committee, on this machine, with a spare core): launch the report's
-    kernel now, before the command imports pandas, papermill and the rest, for the run to adopt (`adopt`).
+    kernel now, before the command imports pandas, papermill and the rest, for the run to adopt
+    (`publish.execute.adopt`).
 
     Anything else (several committees, --all, one job, Dask, a command it cannot read) launches nothing: the
     command then reads its arguments as always and says what is wrong. A kernel not adopted is shut down
@@ -99,19 +95,6 @@ def prelaunch(argv: list[str]) -> None:
         return  # what a single committee with a spare core runs: the report and paper in two kernels at once
     kernels = launch_kernels(args.project, at_once=True, keep=False)
     if kernels is not None:
-        if not _PENDING:
-            atexit.register(discard_pending)
-        _PENDING[str(Path(args.project).resolve())] = kernels
+        from .publish.execute import leave_for_run
 
-
-def adopt(root: str | Path, at_once: bool, keep: bool) -> "Kernels | None":
-    """The kernels `prelaunch` launched for this project, if the run uses them as launched (two at once, not kept)."""
-    if keep or not at_once:
-        return None
-    return _PENDING.pop(str(Path(root).resolve()), None)
-
-
-def discard_pending() -> None:
-    """Shut down kernels launched early that no run adopted (the command failed before running a notebook)."""
-    while _PENDING:
-        _PENDING.popitem()[1].close()
+        leave_for_run(args.project, kernels)

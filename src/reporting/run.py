@@ -29,7 +29,7 @@ from .errors import (
 )
 from .measures.kpis import build_kpis, select_indicators, updated_indicators
 from .measures.periods import latest_period_end
-from .publish.execute import DOCUMENTS, Kernels, SharedKernel, execute_notebook
+from .publish.execute import DOCUMENTS, Kernels, SharedKernel, adopt, execute_notebook
 from .publish.kernel import stop_kernels
 from .publish.manifest import (
     OUTPUT_FILES, git_state, hash_inputs, input_files, library_versions, now_utc, relative, write_manifest,
@@ -194,8 +194,6 @@ def run_committee(
             render(staging / f"{document}.ipynb", staging, choose_renderer(renderer), stem=document)
 
     if _kernels is None:  # the command line may have launched them before importing this module (reporting.early)
-        from .early import adopt
-
         _kernels = adopt(root, concurrent_notebooks, warm_kernel)
     try:
         builtin = renderer in RENDERERS and choose_renderer(renderer) == "builtin"  # others: refused in prepare_committee

@@ -219,3 +219,27 @@ def _tidy_executed(executed: Path, notebook: Path) -> None:
     if "papermill" in nb.metadata:
         nb.metadata.papermill["input_path"] = str(notebook)  # papermill stores a whole notebook given in memory
     nbformat.write(nb, str(executed))
+
+
+# Kernels launched before the run's modules were imported (reporting.early.prelaunch), waiting for the run to adopt.
+_PENDING: dict[str, Kernels] = {}
+
+
+def leave_for_run(root: str | Path, kernels: Kernels) -> None:
+    """Hold `kernels`, launched early for the project `root`, until its run adopts them or the process ends."""
+    if not _PENDING:
+        atexit.register(discard_pending)
+    _PENDING[str(Path(root).resolve())] = kernels
+
+
+def adopt(root: str | Path, at_once: bool, keep: bool) -> Kernels | None:
+    """The kernels launched early for this project, if the run uses them as launched (two at once, not kept)."""
+    if keep or not at_once:
+        return None
+    return _PENDING.pop(str(Path(root).resolve()), None)
+
+
+def discard_pending() -> None:
+    """Shut down kernels launched early that no run adopted (the command failed before running a notebook)."""
+    while _PENDING:
+        _PENDING.popitem()[1].close()
