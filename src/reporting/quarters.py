@@ -135,6 +135,12 @@ def current_quarter(today: date) -> Quarter:
     return Quarter.containing(today).previous()
 
 
+def epoch_seconds(day: date | str) -> str:
+    """SOURCE_DATE_EPOCH for a day: its midnight (UTC) in seconds since 1970, as text."""
+    day = date.fromisoformat(day) if isinstance(day, str) else day
+    return str(int(datetime(day.year, day.month, day.day, tzinfo=timezone.utc).timestamp()))
+
+
 @contextmanager
 def source_date_epoch(day: date | str | None):
     """Set SOURCE_DATE_EPOCH to the produced-on date while a document is written, unless already set.
@@ -145,8 +151,7 @@ def source_date_epoch(day: date | str | None):
     if not day or os.environ.get("SOURCE_DATE_EPOCH"):
         yield
         return
-    day = date.fromisoformat(day) if isinstance(day, str) else day
-    os.environ["SOURCE_DATE_EPOCH"] = str(int(datetime(day.year, day.month, day.day, tzinfo=timezone.utc).timestamp()))
+    os.environ["SOURCE_DATE_EPOCH"] = epoch_seconds(day)
     try:
         yield
     finally:

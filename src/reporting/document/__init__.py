@@ -38,6 +38,7 @@ from .escape import (
     one_line,
     safe_url,
     typst_string,
+    typst_text,
 )
 
 __all__ = [
@@ -58,4 +59,5 @@ __all__ = [
     "one_line",
     "safe_url",
     "typst_string",
+    "typst_text",
 ]

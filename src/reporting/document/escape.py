@@ -109,7 +109,18 @@ def latex_text(value) -> str:
 def typst_string(value) -> str:
     """A Typst string literal ("..."): backslashes and quotes escaped, on one line; < > { } as
     Unicode escapes, so Quarto, which looks for shortcodes ({{< ... >}}) even in raw Typst, finds none."""
-    text = one_line(value).replace("\\", "\\\\").replace('"', '\\"')
+    return _typst_quoted(one_line(value))
+
+
+def typst_text(value) -> str:
+    """Text in Typst markup, exactly as written (spaces at its ends kept): a string literal ended by `;`, so
+    nothing after it can continue it as code (a call, a field), and nothing in it is read as markup."""
+    text = _LINE_BREAKS.sub(" ", _INVISIBLE.sub("", as_text(value)))
+    return f"#{_typst_quoted(text)};" if text else ""
+
+
+def _typst_quoted(text: str) -> str:
+    text = text.replace("\\", "\\\\").replace('"', '\\"')
     return '"' + "".join(_TYPST_UNICODE.get(c, c) for c in text) + '"'
 
 

@@ -100,8 +100,8 @@ def render_html(notebook: str | Path | nbformat.NotebookNode, html_path: str | P
     return html_path
 
 
-def render_pdf(notebook: str | Path, pdf_path: str | Path) -> Path:
-    """Typeset an executed notebook as an accessible (tagged, PDF/UA-1) PDF with Typst, in this process:
+def render_pdf(notebook: str | Path | nbformat.NotebookNode, pdf_path: str | Path) -> Path:
+    """Typeset an executed notebook as an accessible (tagged, PDF/UA-1) PDF with Typst (typst_source.py):
     the same blocks as the HTML, with the running header and page numbers of the Typst template.
 
     The PDF's dates are the day the notebook says it was produced, so reruns are byte-identical.
@@ -110,9 +110,9 @@ def render_pdf(notebook: str | Path, pdf_path: str | Path) -> Path:
 
     pdf_path = Path(pdf_path)
     try:
-        source = typst_source(nbformat.read(str(notebook), as_version=4) if not isinstance(notebook, nbformat.NotebookNode) else notebook)
-    except Exception as error:
-        raise RenderError(f"Could not render {notebook} to PDF: {error}") from error
+        source = typst_source(notebook)
+    except Exception as error:  # a notebook that cannot be read, or Markdown the writer cannot take
+        raise RenderError(f"Could not write {pdf_path.name} as Typst: {error}") from error
     return compile_pdf(source, pdf_path, pdf_path.stem)
 
 

@@ -9,7 +9,6 @@ alt text, the chart's data table) is escaped here, for the format it lands in.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,18 +16,14 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from ...document import html_text, md_text, one_line, typst_string
+from ...document import html_text, md_text
 from ...document.blocks import Chart, chart_data_html
-from ...document.icons import write_icons
 from .builtin import document_parts, report_metadata
-
-CHARTS = "charts"  # the folder, beside the .qmd, that holds the charts' PNGs for Typst
-ICONS_FOLDER = "icons"  # and the SPC icons' SVGs (the Typst template's spc-icon reads them)
+from .typst_source import CHARTS, language, produced_day, typst_figure, write_typst_files
 
 
 # The HTML's <title> until `publish.render.quarto` writes the document's own title in its place.
 PAGE_TITLE = "reporting-page-title"
-INPUTS = ".inputs.json"  # beside <stem>.typ: the strings the Typst template reads as sys.inputs
 
 
 @dataclass
@@ -43,13 +38,7 @@ class QuartoSource:
 
     def write(self, folder: Path, stem: str) -> Path:
         """Write `<stem>.qmd`, its charts and its Typst inputs in `folder`; returns the .qmd."""
-        if self.images:
-            (folder / CHARTS).mkdir(parents=True, exist_ok=True)
-            for name, png in self.images.items():
-                (folder / CHARTS / name).write_bytes(png)
-        write_icons(folder / ICONS_FOLDER)  # the SPC icons, for Typst
-        inputs = {"title": one_line(self.title), "running-header": one_line(self.running_header)}
-        (folder / f"{stem}{INPUTS}").write_text(json.dumps(inputs, ensure_ascii=False), encoding="utf-8")
+        write_typst_files(folder, stem, self.images, self.title, self.running_header)
         path = folder / f"{stem}.qmd"
         path.write_text(self.markdown, encoding="utf-8")
         return path
@@ -65,17 +54,12 @@ def front_matter(meta: dict) -> str:
     """
     header = {
         "pagetitle": PAGE_TITLE,
-        "lang": _language(meta.get("language", "en-GB")),
+        "lang": language(meta),
     }
-    produced = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", str(meta.get("produced_on", "")))
-    if produced:  # the PDF's date: the day the report says it was produced, so reruns are identical
-        header["produced-date"] = {"year": int(produced[1]), "month": int(produced[2]), "day": int(produced[3])}
+    day = produced_day(meta)
+    if day:  # the PDF's date: the day the report says it was produced, so reruns are identical
+        header["produced-date"] = {"year": day[0], "month": day[1], "day": day[2]}
     return "---\n" + yaml.safe_dump(header, sort_keys=False, allow_unicode=True, width=10_000) + "---\n"
-
-
-def _language(value: str) -> str:
-    """A BCP 47 tag such as en-GB (the workbook writes it; anything else becomes en-GB)."""
-    return value if re.fullmatch(r"[a-z]{2,3}(-[A-Z]{2})?", str(value)) else "en-GB"
 
 
 def _fence(text: str) -> str:
@@ -98,11 +82,7 @@ def chart_markdown(chart: Chart, image_name: str) -> str:
     html = f'<figure class="chart chart-{chart.role}"><img src="{path}" alt="{html_text(chart.alt)}"></figure>'
     if chart.table:
         html += chart_data_html(chart.table)
-    # Charts are drawn 4.8 inches wide with 11-point text: a KPI's at 58% of the A4 column prints its
-    # text at 9.5 pt; the ratings summary's, mostly bars, at 45% (as the built-in PDF prints it), so the
-    # summary and the keys share the front page.
-    width = "45%" if chart.role == "figure" else "58%"
-    typst = f"#figure(image({typst_string(path)}, alt: {typst_string(chart.alt)}, width: {width}))"
+    typst = typst_figure(path, chart.alt, chart.role)
     return raw_block(html, "html") + "\n\n" + raw_block(typst, "typst")
 
 

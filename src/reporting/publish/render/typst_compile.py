@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 PDF_STANDARD = "ua-1"
-INPUTS = ".inputs.json"  # as quarto_source.INPUTS (not imported: this runs as its own small program)
+INPUTS = ".inputs.json"  # beside <stem>.typ (typst_source.write_typst_files writes it)
 TIMINGS_ENV = "REPORTING_TYPST_TIMINGS"  # a file to append each compile's seconds to (scripts/benchmark_renderers.py)
 
 

@@ -16,7 +16,6 @@ without a title, a heading that skips a level stop the render).
 
 from __future__ import annotations
 
-import datetime
 import json
 import os
 import re
@@ -29,14 +28,14 @@ from pathlib import Path
 
 import nbformat
 
-from ...document import one_line
+from ...document import one_line, typst_string, typst_text  # noqa: F401  (typst_text: text in markup)
 from ...document.blocks import Chart
-from ...document.escape import _INVISIBLE
 from ...document.icons import ICONS, write_icons
 from ...document.markdown_html import _parser
 from ...errors import RenderError
+from ...quarters import epoch_seconds
 from .builtin import document_parts, report_metadata
-from .typst_compile import INPUTS, PDF_STANDARD  # noqa: F401  (PDF/UA-1, as for Quarto's PDF)
+from .typst_compile import INPUTS
 
 TEMPLATE = Path(__file__).parent / "templates" / "quarto" / "typst-template.typ"
 CHARTS = "charts"
@@ -48,22 +47,6 @@ LANDSCAPE = ("index", "data-tables")
 # wide as the dashes of their separator line: pandoc's rule, so both renderers size columns alike.
 PANDOC_COLUMNS = 72
 _LABEL = re.compile(r"[A-Za-z][A-Za-z0-9_\-:.]*")
-_BREAKS = re.compile(r"[\t\r\n\u2028\u2029\x85\x0b\x0c]+")
-
-
-def typst_text(value: str) -> str:
-    """Text in Typst markup, exactly as written: a string literal ended by `;`, so nothing after it can
-    continue it as code (a call, a field), and nothing in it is read as markup."""
-    text = _BREAKS.sub(" ", _INVISIBLE.sub("", value))
-    if not text:
-        return ""
-    return '#"' + text.replace("\\", "\\\\").replace('"', '\\"') + '";'
-
-
-def typst_literal(value: str) -> str:
-    """A Typst string literal for code (an argument): escaped, on one line."""
-    text = _BREAKS.sub(" ", _INVISIBLE.sub("", value))
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 @dataclass
@@ -77,17 +60,45 @@ class TypstSource:
     produced_on: str = ""
 
     def write(self, folder: Path, stem: str) -> Path:
-        """Write `<stem>.typ`, the template, its icons and the charts in `folder`; returns the .typ."""
+        """Write `<stem>.typ`, the template, its icons, the charts and its Typst inputs in `folder`; returns the .typ."""
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "report-template.typ").write_text(TEMPLATE.read_text(encoding="utf-8"), encoding="utf-8")
-        write_icons(folder / ICONS_FOLDER)
-        if self.images:
-            (folder / CHARTS).mkdir(exist_ok=True)
-            for name, png in self.images.items():
-                (folder / CHARTS / name).write_bytes(png)
+        write_typst_files(folder, stem, self.images, self.title, self.running_header)
         path = folder / f"{stem}.typ"
         path.write_text(self.markup, encoding="utf-8")
         return path
+
+
+def write_typst_files(folder: Path, stem: str, images: dict[str, bytes], title: str, running_header: str) -> None:
+    """What Typst reads beside a document, for both renderers: the charts' PNGs, the SPC icons' SVGs, and the
+    title and running header as plain strings (`<stem>.inputs.json`, read as sys.inputs by typst_compile.py)."""
+    if images:
+        (folder / CHARTS).mkdir(parents=True, exist_ok=True)
+        for name, png in images.items():
+            (folder / CHARTS / name).write_bytes(png)
+    write_icons(folder / ICONS_FOLDER)
+    inputs = {"title": one_line(title), "running-header": one_line(running_header)}
+    (folder / f"{stem}{INPUTS}").write_text(json.dumps(inputs, ensure_ascii=False), encoding="utf-8")
+
+
+def typst_figure(path: str, alt: str, role: str) -> str:
+    """A chart as a Typst figure of its image file with its alt text (tagged in the PDF)."""
+    # Charts are drawn 4.8 inches wide with 11-point text: a KPI's at 58% of the A4 column prints its
+    # text at 9.5 pt; the ratings summary's, mostly bars, at 45%, so the summary and the keys share a page.
+    width = "45%" if role == "figure" else "58%"
+    return f"#figure(image({typst_string(path)}, alt: {typst_string(alt)}, width: {width}))"
+
+
+def language(meta: dict) -> str:
+    """The document's BCP 47 language tag such as en-GB (the workbook writes it; anything else becomes en-GB)."""
+    value = str(meta.get("language", "en-GB"))
+    return value if re.fullmatch(r"[a-z]{2,3}(-[A-Z]{2})?", value) else "en-GB"
+
+
+def produced_day(meta: dict) -> tuple[int, int, int] | None:
+    """The day the document says it was produced, as (year, month, day): the PDF's date."""
+    produced = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", str(meta.get("produced_on", "")))
+    return (int(produced[1]), int(produced[2]), int(produced[3])) if produced else None
 
 
 class _Writer:
@@ -119,7 +130,7 @@ class _Writer:
             elif kind == "table_open":
                 out.append(self.table(tokens, i, close))
             elif kind in ("fence", "code_block"):
-                out.append(f"#raw({typst_literal(token.content)}, block: true)\n")  # never written; shown as text
+                out.append(f"#raw({typst_string(token.content)}, block: true)\n")  # never written; shown as text
             elif kind == "hr":
                 out.append("#line(length: 100%, stroke: 0.5pt)\n")
             elif kind == "inline":
@@ -196,7 +207,7 @@ class _Writer:
             elif kind == "hardbreak":
                 out.append(" \\\n")
             elif kind == "code_inline":
-                out.append(f"#raw({typst_literal(token.content)});")
+                out.append(f"#raw({typst_string(token.content)});")
             elif kind in ("strong_open", "em_open", "link_open", "span_open"):
                 close = _closing(children, i)
                 out.append(self.wrapped(token, self.inline(children[i + 1 : close])))
@@ -216,7 +227,7 @@ class _Writer:
             href = str(attrs.get("href", ""))  # only safe targets survive the parser's attribute rule
             if href.startswith("#"):
                 return f"#link(<{href[1:]}>)[{body}]" if href[1:] in self.labels and _LABEL.fullmatch(href[1:]) else body
-            return f"#link({typst_literal(href)})[{body}]" if href else body
+            return f"#link({typst_string(href)})[{body}]" if href else body
         classes = str(attrs.get("class", "")).split()
         if "screen-only" in classes or "visually-hidden" in classes:
             return ""
@@ -226,10 +237,10 @@ class _Writer:
             return f"#box[{body}]"
         if "spc-icon" in classes:
             names = [c.removeprefix("spc-icon-") for c in classes if c.startswith("spc-icon-")]
-            return f"#spc-icon({typst_literal(names[0])});" if names and names[0] in ICONS else ""
+            return f"#spc-icon({typst_string(names[0])});" if names and names[0] in ICONS else ""
         if "rating" in classes:
             kind_class = next((c for c in classes if re.fullmatch(r"rating-[a-z]+|spc-[a-z]+", c)), "rating-status")
-            return f"#badge({typst_literal(kind_class)})[{body}]"
+            return f"#badge({typst_string(kind_class)})[{body}]"
         return body
 
 
@@ -259,24 +270,11 @@ def _table_widths(tokens: list, source_lines: list[str]) -> None:
             token.meta["widths"] = [f"{d}fr" for d in dashes]
 
 
-def _markdown_typst(markdown: str, writer: _Writer) -> str:
+def _parse(markdown: str) -> list:
+    """The Markdown's tokens, as the built-in HTML reads them, with pandoc's column widths on its tables."""
     tokens = _parser().parse(markdown or "")
     _table_widths(tokens, (markdown or "").split("\n"))
-    return writer.blocks(tokens)
-
-
-def _chart(png_name: str, alt: str, role: str) -> str:
-    # Charts are drawn 4.8 inches wide with 11-point text: a KPI's at 58% of the A4 column prints its
-    # text at 9.5 pt; the ratings summary's, mostly bars, at 45%, so the summary and the keys share a page.
-    width = "45%" if role == "figure" else "58%"
-    return f"#figure(image({typst_literal(f'{CHARTS}/{png_name}')}, alt: {typst_literal(one_line(alt) or 'Chart')}, width: {width}))\n"
-
-
-def _ids(markdown_parts: list[str]) -> set[str]:
-    found = set()
-    for part in markdown_parts:
-        found.update(re.findall(r"\{#([A-Za-z][\w\-:.]*)\}\s*$", part, re.MULTILINE))
-    return found
+    return tokens
 
 
 def typst_source(notebook: str | Path | nbformat.NotebookNode) -> TypstSource:
@@ -284,32 +282,33 @@ def typst_source(notebook: str | Path | nbformat.NotebookNode) -> TypstSource:
     order, the notebook's own Markdown cells reduced to the analysts' safe subset; code, streams,
     errors and HTML outputs are left out."""
     nb = notebook if isinstance(notebook, nbformat.NotebookNode) else nbformat.read(str(notebook), as_version=4)
-    parts = document_parts(nb)
+    parts = [part if isinstance(part, Chart) else _parse(part) for part in document_parts(nb)]
+    labels = {token.attrs["id"] for part in parts if not isinstance(part, Chart)
+              for token in part if token.type == "heading_open" and (token.attrs or {}).get("id")}
+    writer = _Writer(labels)
     images: dict[str, bytes] = {}
-    writer = _Writer(_ids([part for part in parts if isinstance(part, str)]))
     body = []
     for part in parts:
         if isinstance(part, Chart):
             name = f"chart-{len(images) + 1:03d}.png"
             images[name] = part.png
-            body.append(_chart(name, part.alt, part.role))
+            body.append(typst_figure(f"{CHARTS}/{name}", one_line(part.alt) or "Chart", part.role) + "\n")
         else:
-            body.append(_markdown_typst(part, writer))
+            body.append(writer.blocks(part))
     meta = report_metadata(nb)
     if writer.landscape_level is not None:
         body.append("#set page(flipped: false)\n")
     if meta["footer"]:  # who produced it and when, at the end of the text
         body.append(typst_text(meta["footer"]) + "\n")
-    language = str(meta.get("language", "en-GB"))
-    lang, _, region = (language if re.fullmatch(r"[a-z]{2,3}(-[A-Z]{2})?", language) else "en-GB").partition("-")
-    produced = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", str(meta.get("produced_on", "")))
-    date = f"datetime(year: {int(produced[1])}, month: {int(produced[2])}, day: {int(produced[3])})" if produced else "auto"
+    lang, _, region = language(meta).partition("-")
+    day = produced_day(meta)
+    date = f"datetime(year: {day[0]}, month: {day[1]}, day: {day[2]})" if day else "auto"
     head = (
         '#import "report-template.typ": report, badge, spc-icon\n'
         f'#show: doc => report(lang: "{lang}", {f"region: {chr(34)}{region}{chr(34)}, " if region else ""}date: {date}, doc)\n\n'
     )
     return TypstSource(head + "\n".join(part for part in body if part), images, meta["title"], meta["running_header"],
-                       str(meta.get("produced_on") or ""))
+                       "%04d-%02d-%02d" % day if day else "")
 
 
 def compile_pdf(source: TypstSource, pdf_path: Path, stem: str = "report") -> Path:
@@ -324,13 +323,9 @@ def compile_pdf(source: TypstSource, pdf_path: Path, stem: str = "report") -> Pa
     pdf_path = Path(pdf_path)
     with tempfile.TemporaryDirectory(prefix="reporting-typst-") as folder:
         main = source.write(Path(folder), stem)
-        inputs = {"title": one_line(source.title), "running-header": one_line(source.running_header)}
-        main.with_suffix(INPUTS).write_text(json.dumps(inputs, ensure_ascii=False), encoding="utf-8")
         env = {**os.environ}
-        produced = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", source.produced_on)
-        if produced and not env.get("SOURCE_DATE_EPOCH"):
-            day = datetime.datetime(int(produced[1]), int(produced[2]), int(produced[3]), tzinfo=datetime.timezone.utc)
-            env["SOURCE_DATE_EPOCH"] = str(int(day.timestamp()))
+        if source.produced_on and not env.get("SOURCE_DATE_EPOCH"):
+            env["SOURCE_DATE_EPOCH"] = epoch_seconds(source.produced_on)
         output = Path(folder) / f"{stem}.pdf"
         done = subprocess.run(
             [sys.executable, str(COMPILER), "compile", str(main), str(output), "--root", folder],
