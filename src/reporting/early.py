@@ -41,15 +41,21 @@ def run_committee(
     concurrent_notebooks: bool = True,
     warm_kernel: bool = False,
 ) -> "RunResult":
-    """`reporting.run.run_committee` (which see), its kernels launched before its modules are imported."""
+    """`reporting.run.run_committee` (which see), its kernels launched before its modules are imported: held for
+    the run, which adopts them (`publish.execute.adopt`), as it does those the command line launched early."""
     kernels = launch_kernels(root, concurrent_notebooks, warm_kernel)
+    if kernels is not None:
+        from .publish.execute import leave_for_run
+
+        leave_for_run(root, kernels)
     try:
         from .run import run_committee as run
     except BaseException:
-        if kernels is not None:
-            kernels.close()
+        from .publish.execute import discard_pending
+
+        discard_pending()
         raise
-    return run(committee, quarter, root, renderer, produced, strict, concurrent_notebooks, warm_kernel, _kernels=kernels)
+    return run(committee, quarter, root, renderer, produced, strict, concurrent_notebooks, warm_kernel)
 
 
 def launch_kernels(root: str | Path, at_once: bool, keep: bool) -> "Kernels | None":

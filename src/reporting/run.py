@@ -175,7 +175,6 @@ def run_committee(
     strict: bool = False,
     concurrent_notebooks: bool = True,
     warm_kernel: bool = False,
-    _kernels: Kernels | None = None,
 ) -> RunResult:
     """Produce `outputs/<quarter>/<committee>/`: the report and paper (notebook, HTML, PDF), kpis.csv,
     summary.json and manifest.json.
@@ -187,14 +186,13 @@ def run_committee(
     runs both in this process's kept kernel, which stays up for the next committee (a pool worker's).
     Through the built-in renderer each document is rendered as soon as its notebook has run, so the
     short paper is rendered while the report's notebook is still running.
-    `_kernels`: the committee's kernels, already launched (reporting.early); the run shuts them down.
+    Kernels launched for this project before this module was imported (reporting.early) are adopted.
     """
     def render_now(document: str, staging: Path) -> None:
         with _RENDERING:  # one document rendered at a time in this process (each holds its charts in memory)
             render(staging / f"{document}.ipynb", staging, choose_renderer(renderer), stem=document)
 
-    if _kernels is None:  # the command line may have launched them before importing this module (reporting.early)
-        _kernels = adopt(root, concurrent_notebooks, warm_kernel)
+    _kernels = adopt(root, concurrent_notebooks, warm_kernel)  # launched early (reporting.early), or None
     try:
         builtin = renderer in RENDERERS and choose_renderer(renderer) == "builtin"  # others: refused in prepare_committee
     except BaseException:

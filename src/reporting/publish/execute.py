@@ -229,14 +229,18 @@ def leave_for_run(root: str | Path, kernels: Kernels) -> None:
     """Hold `kernels`, launched early for the project `root`, until its run adopts them or the process ends."""
     if not _PENDING:
         atexit.register(discard_pending)
+    earlier = _PENDING.pop(str(Path(root).resolve()), None)
+    if earlier is not None:  # launched for a run that never adopted them
+        earlier.close()
     _PENDING[str(Path(root).resolve())] = kernels
 
 
 def adopt(root: str | Path, at_once: bool, keep: bool) -> Kernels | None:
-    """The kernels launched early for this project, if the run uses them as launched (two at once, not kept)."""
-    if keep or not at_once:
+    """The kernels launched early for this project, if the run uses them as launched (at once, shared or kept)."""
+    pending = _PENDING.get(str(Path(root).resolve()))
+    if pending is None or pending.at_once != at_once or pending.kept != keep:
         return None
-    return _PENDING.pop(str(Path(root).resolve()), None)
+    return _PENDING.pop(str(Path(root).resolve()))
 
 
 def discard_pending() -> None:
